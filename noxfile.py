@@ -1,0 +1,46 @@
+"""Checks of the edu platform: ``nox`` runs the tests, ``nox -s lint`` the linters."""
+
+import os
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = "3.11"
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/edu"
+
+# Each service is its own Django project, so each suite runs in its own
+# pytest process with that project's settings.
+SUITES = {
+    "libs": "tests.libs.settings",
+    "admin_svc": "admin_svc.settings",
+    "teacher_svc": "teacher_svc.settings",
+    "student_svc": "student_svc.settings",
+    "e2e": "tests.e2e.settings",
+}
+
+
+@nox.session(python=PYTHON)
+def tests(session):
+    """Run every suite against PostgreSQL; posargs go to each pytest run."""
+    session.install("-r", "requirements/dev.txt", "-e", "libs")
+    env = {"DATABASE_URL": os.environ.get("DATABASE_URL", LOCAL_POSTGRES)}
+    for suite, settings_module in SUITES.items():
+        session.run(
+            "pytest",
+            f"tests/{suite}",
+            "--ds",
+            settings_module,
+            *session.posargs,
+            env=env,
+        )
+
+
+@nox.session(python=PYTHON)
+def lint(session):
+    """Check style and formatting with ruff."""
+    session.install("-r", "requirements/dev.txt")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
