@@ -43,7 +43,9 @@ class SiblingRejected(SiblingError):
 
     def __init__(self, sibling, status_code):
         self.status_code = status_code
-        super().__init__(sibling, f"{sibling} refused the call with status {status_code}.")
+        super().__init__(
+            sibling, f"{sibling} refused the call with status {status_code}."
+        )
 
 
 class SiblingInvalidReply(SiblingError):

@@ -1,0 +1,1 @@
+"""admin-service: courses, created by admins."""

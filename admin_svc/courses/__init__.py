@@ -1,0 +1,1 @@
+"""Courses: what admins create and teachers build assignments in."""

@@ -1,0 +1,13 @@
+"""Request and response bodies of the courses API."""
+
+from rest_framework import serializers
+
+from admin_svc.courses.models import Course
+from edu_common.serializers import StrictSerializerMixin
+
+
+class CourseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "name", "created_at"]
+        read_only_fields = ["id", "created_at"]

@@ -1,0 +1,42 @@
+"""HTTP endpoints of the courses API."""
+
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from admin_svc.courses.selectors import course_get, course_list
+from admin_svc.courses.serializers import CourseSerializer
+from admin_svc.courses.services import course_create
+from edu_common.permissions import IsAdmin, IsTeacher
+
+
+class CourseViewSet(viewsets.GenericViewSet):
+    """Courses. Admins create them; admins and teachers read them."""
+
+    serializer_class = CourseSerializer
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsAdmin()]
+        return [(IsAdmin | IsTeacher)()]
+
+    def get_queryset(self):
+        return course_list()
+
+    def create(self, request):
+        """Create a course (admin)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        course = course_create(**serializer.validated_data, created_by=request.user.sub)
+        return Response(
+            self.get_serializer(course).data, status=status.HTTP_201_CREATED
+        )
+
+    def retrieve(self, request, pk):
+        """Return one course (admin, teacher)."""
+        return Response(self.get_serializer(course_get(pk)).data)
+
+    def list(self, request):
+        """List courses, newest first (admin, teacher)."""
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

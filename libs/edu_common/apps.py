@@ -1,0 +1,26 @@
+"""Django app of the shared library: wires its signal handlers at start."""
+
+import logging
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import pre_migrate
+
+logger = logging.getLogger(__name__)
+
+
+class EduCommonConfig(AppConfig):
+    name = "edu_common"
+    verbose_name = "edu platform"
+
+    def ready(self):
+        from edu_common.schema import create_service_schema
+
+        pre_migrate.connect(create_service_schema, dispatch_uid="edu_common.schema")
+
+        database = settings.DATABASES["default"]
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            logger.info(
+                "DATABASE_URL is unset and DEBUG is on: keeping data in %s",
+                database["NAME"],
+            )

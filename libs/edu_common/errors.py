@@ -1,0 +1,139 @@
+"""Turn every error into one JSON body shape, the same in every service.
+
+The shape follows RFC 9457 (problem details) plus a stable machine ``code``::
+
+    {"type": "about:blank", "title": "Not Found", "status": 404,
+     "detail": "Course 5c1e... does not exist.", "code": "course_not_found"}
+
+Validation failures add ``errors``, a map from field to messages. Domain
+errors (``edu_common.exceptions``) are translated here and nowhere else;
+anything unknown stays a 500 and is logged with its traceback.
+"""
+
+import logging
+import math
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from edu_common.exceptions import (
+    CircuitOpen,
+    PlatformError,
+    ResourceNotFound,
+    SiblingBusy,
+    SiblingTimeout,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def problem(status_code, code, detail, **extra):
+    """Return the body of an error reply."""
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": str(detail),
+        "code": code,
+        **extra,
+    }
+
+
+class _PlatformAPIException(exceptions.APIException):
+    """An API exception built from a domain error."""
+
+    def __init__(self, error, status_code, code, wait=None):
+        self.status_code = status_code
+        self.wait = wait
+        super().__init__(detail=str(error), code=code)
+
+
+def _from_domain_error(error):
+    if isinstance(error, ResourceNotFound):
+        return _PlatformAPIException(error, 404, f"{error.label}_not_found")
+    if isinstance(error, CircuitOpen):
+        wait = math.ceil(error.retry_after)
+        return _PlatformAPIException(error, 503, "circuit_open", wait=wait)
+    if isinstance(error, SiblingBusy):
+        wait = math.ceil(error.retry_after)
+        return _PlatformAPIException(error, 503, "sibling_busy", wait=wait)
+    if isinstance(error, SiblingTimeout):
+        return _PlatformAPIException(error, 504, "sibling_timeout")
+    # Unreachable, failing, refusing or garbled: the platform's fault.
+    return _PlatformAPIException(error, 502, "sibling_failed")
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "database_unavailable"
+
+
+def exception_handler(exc, context):
+    """DRF's exception handler for every service: one body shape."""
+    if isinstance(exc, PlatformError):
+        if not isinstance(exc, ResourceNotFound):
+            logger.warning("%s: %s", type(exc).__name__, exc)
+        exc = _from_domain_error(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        logger.warning("Database unavailable: %s", type(exc).__name__)
+        exc = DatabaseUnavailable()
+
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(math.ceil(exc.wait))
+
+    set_rollback()
+    return Response(_body(exc), status=exc.status_code, headers=headers)
+
+
+def _body(exc):
+    detail = exc.detail
+    if isinstance(exc, exceptions.ValidationError):
+        errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        return problem(400, "invalid", "The request body is invalid.", errors=errors)
+
+    code = getattr(detail, "code", None) or exc.default_code
+    if isinstance(detail, dict):
+        # simplejwt packs its reason as {"detail", "code", "messages"}.
+        code = str(detail.get("code", code))
+        messages = detail.get("messages") or [{}]
+        detail = messages[0].get("message", detail.get("detail", exc.default_detail))
+    return problem(exc.status_code, code, detail)
+
+
+def _django_handler(status_code, code, detail):
+    def handler(request, exception=None, reason=""):
+        return JsonResponse(problem(status_code, code, detail), status=status_code)
+
+    return handler
+
+
+bad_request = _django_handler(400, "bad_request", "The request is malformed.")
+permission_denied = _django_handler(403, "permission_denied", "Access is denied.")
+page_not_found = _django_handler(404, "not_found", "Not found.")
+csrf_failure = _django_handler(
+    403, "csrf_failed", "CSRF check failed; reload the page and try again."
+)
+
+
+def server_error(request):
+    """Django's 500 handler: the same body shape, and nothing leaked."""
+    return JsonResponse(
+        problem(500, "server_error", "The server failed to handle the request."),
+        status=500,
+    )

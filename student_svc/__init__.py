@@ -1,0 +1,1 @@
+"""student-service: submissions to assignments that teacher-service knows."""

@@ -1,0 +1,22 @@
+"""Request and response bodies of the submissions API."""
+
+from rest_framework import serializers
+
+from edu_common.serializers import StrictSerializerMixin
+from student_svc.submissions.models import CONTENT_MAX_LENGTH, Submission
+
+
+class SubmissionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    content = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=CONTENT_MAX_LENGTH,
+        default=None,
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["id", "assignment_id", "student_id", "content", "created_at"]
+        read_only_fields = ["id", "assignment_id", "student_id", "created_at"]

@@ -1,0 +1,1 @@
+"""teacher-service: assignments in courses that admin-service knows."""

@@ -1,0 +1,1 @@
+"""Assignments: what teachers set in a course and students submit to."""

@@ -1,0 +1,13 @@
+"""Request and response bodies of the assignments API."""
+
+from rest_framework import serializers
+
+from edu_common.serializers import StrictSerializerMixin
+from teacher_svc.assignments.models import Assignment
+
+
+class AssignmentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["id", "course_id", "title", "created_at"]
+        read_only_fields = ["id", "course_id", "created_at"]

@@ -1,0 +1,27 @@
+"""Writes of the assignments app."""
+
+import uuid
+
+from edu_common.exceptions import ResourceNotFound
+from edu_common.remote import RemoteResource
+from teacher_svc.assignments.models import Assignment
+
+COURSES = RemoteResource(
+    sibling="admin-service", path="/api/admin/courses/{id}", label="course"
+)
+
+
+def assignment_create(*, course_id, title, created_by, authorization):
+    """Create an assignment in a course that admin-service confirms exists.
+
+    ``authorization`` is the caller's own header, forwarded unchanged.
+    """
+    try:
+        course_id = uuid.UUID(str(course_id))
+    except ValueError:
+        raise ResourceNotFound("course", course_id) from None
+
+    COURSES.fetch(course_id, authorization=authorization)
+    return Assignment.objects.create(
+        course_id=course_id, title=title, created_by=created_by
+    )
