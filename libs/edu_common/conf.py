@@ -223,8 +223,13 @@ def _database(env, debug, schema, package, base_dir):
             return _embedded_database(package, base_dir)
         raise ConfigurationError("DATABASE_URL must be set when DEBUG is off")
 
+    # Check the scheme first: django-environ warns about an unknown one with
+    # the parsed URL, password included.
+    scheme = env("DATABASE_URL").partition("://")[0]
+    if scheme not in environ.Env.DB_SCHEMES:
+        raise ConfigurationError("DATABASE_URL is malformed")
     database = env("DATABASE_URL", "db_url")
-    if not database.get("ENGINE") or not database.get("NAME"):
+    if not database.get("NAME"):
         raise ConfigurationError("DATABASE_URL is malformed")
 
     database["CONN_MAX_AGE"] = env("DATABASE_CONN_MAX_AGE", "int", default=60)

@@ -1,21 +1,16 @@
-"""Minimal Django settings for testing the shared library on its own."""
+"""Settings of a minimal project that exercises the shared library."""
 
-SECRET_KEY = "edu-libs-tests-only"
+from pathlib import Path
 
-INSTALLED_APPS = [
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-    "rest_framework",
-]
+from edu_common.conf import service_settings
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": "edu_libs",
-        "USER": "postgres",
-        "HOST": "127.0.0.1",
-        "PORT": "5432",
-    }
-}
-
-USE_TZ = True
+globals().update(
+    service_settings(
+        service_name="libs-test",
+        package="tests.libs.project",
+        domain_app="tests.libs.project",
+        schema="libs",
+        url_prefix="api/libs",
+        base_dir=Path(__file__).resolve().parent.parent.parent,
+    )
+)

@@ -1,0 +1,1 @@
+"""A minimal Django project whose views use the shared library's pieces."""

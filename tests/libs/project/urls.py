@@ -1,0 +1,69 @@
+"""Views that exercise authentication, role permissions and error bodies."""
+
+from django.db import OperationalError
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edu_common.exceptions import CircuitOpen, ResourceNotFound, SiblingTimeout
+from edu_common.permissions import IsAdmin, IsStudent, IsTeacher
+from edu_common.serializers import StrictSerializerMixin
+from edu_common.urls import (  # noqa: F401 (Django reads the handlers)
+    endpoint,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+    service_urlpatterns,
+)
+
+
+class WhoAmI(APIView):
+    def get(self, request):
+        return Response({"sub": request.user.sub, "role": request.user.role})
+
+
+class NoteSerializer(StrictSerializerMixin, serializers.Serializer):
+    text = serializers.CharField(max_length=10)
+    id = serializers.CharField(read_only=True)
+
+
+class AdminNotes(APIView):
+    permission_classes = [IsAdmin]
+
+    def post(self, request):
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data, status=201)
+
+
+class TeachersAndStudents(APIView):
+    permission_classes = [IsTeacher | IsStudent]
+
+    def get(self, request):
+        return Response({"role": request.user.role})
+
+
+class Failing(APIView):
+    errors = {
+        "missing": ResourceNotFound("course", "c-1"),
+        "circuit": CircuitOpen("teacher-service", 12.2),
+        "timeout": SiblingTimeout("admin-service", "no answer"),
+        "database": OperationalError("connection refused"),
+        "bug": ZeroDivisionError("division by zero"),
+    }
+
+    def get(self, request, kind):
+        raise self.errors[kind]
+
+
+urlpatterns = service_urlpatterns(
+    "api/libs",
+    [
+        endpoint("whoami", WhoAmI.as_view(), "whoami"),
+        endpoint("admin-notes", AdminNotes.as_view(), "admin-notes"),
+        endpoint("lessons", TeachersAndStudents.as_view(), "lessons"),
+        endpoint(r"failing/(?P<kind>\w+)", Failing.as_view(), "failing"),
+    ],
+    links={},
+)
