@@ -8,7 +8,6 @@ nox.needs_version = ">=2024.10.9"
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
-PYTHON = "3.11"
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/edu"
 TEST_JWT_SECRET = "edu-platform-test-secret-0123456789abcdef"
 
@@ -23,7 +22,7 @@ SUITES = {
 }
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def tests(session):
     """Run every suite against PostgreSQL; posargs go to each pytest run."""
     session.install("-r", "requirements/dev.txt", "-e", "libs")
@@ -37,7 +36,7 @@ def tests(session):
         session.run("pytest", f"tests/{suite}", *django, *session.posargs, env=env)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def lint(session):
     """Check style and formatting with ruff."""
     session.install("-r", "requirements/dev.txt")
