@@ -136,7 +136,9 @@ def student_without_teacher(database, platform):
 
 def count_submissions(database):
     with psycopg.connect(database.url()) as connection:
-        return connection.execute("SELECT count(*) FROM student.submissions").fetchone()[0]
+        return connection.execute(
+            "SELECT count(*) FROM student.submissions"
+        ).fetchone()[0]
 
 
 def test_teacher_down_gives_502_then_503_once_the_circuit_opens(
