@@ -96,6 +96,8 @@ class ServiceProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
+            # pytest-django exports the suite's settings; the process has its own.
+            "DJANGO_SETTINGS_MODULE": f"{self.package}.settings",
             "DEBUG": "false",
             "DATABASE_URL": database_url,
             "JWT_SECRET": TEST_JWT_SECRET,

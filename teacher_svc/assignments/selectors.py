@@ -15,8 +15,12 @@ def assignment_get(assignment_id):
 
 
 def assignment_list_for_course(course_id):
-    """Return a course's assignments, newest first; none for a malformed id."""
+    """Return a course's assignments, newest first.
+
+    A course with no assignments lists none; an id that cannot be a course's
+    raises ``ResourceNotFound``, as every malformed path id does.
+    """
     try:
         return Assignment.objects.filter(course_id=course_id)
     except ValidationError:
-        return Assignment.objects.none()
+        raise ResourceNotFound("course", course_id) from None
