@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.conftest import ServiceProcess, free_port
+from tests.conftest import ServiceProcess, ThrowawayDatabase, free_port
 
 HEALTH = "/health"
 READY = "/ready"
@@ -49,3 +49,18 @@ def test_ready_refuses_while_the_database_is_unreachable():
     assert ready.status_code == 503
     assert ready.json()["code"] == "not_ready"
     assert ready.json()["checks"]["DatabaseAnswers"] != "ok"
+
+
+def test_ready_refuses_while_a_migration_is_pending():
+    """A served process on an unmigrated database is alive but not ready."""
+    database = ThrowawayDatabase().create()
+    service = ServiceProcess("admin", database_url=database.url())
+    try:
+        service.start()
+        ready = httpx.get(f"{service.url}{READY}", timeout=10)
+    finally:
+        service.stop()
+        database.drop()
+
+    assert ready.status_code == 503
+    assert "pending" in ready.json()["checks"]["MigrationsApplied"]
