@@ -6,6 +6,7 @@
     python manage_all.py demo [--base-url URL]       run the slice over HTTP
     python manage_all.py token --role ROLE           print a local token
     python manage_all.py test [NOX ARGS]             run the checks with nox
+    python manage_all.py bootstrap-db [OPTIONS]      the services' schemas and roles
     python manage_all.py COMMAND [--service S] ...   a manage.py command in each
 
 SERVICE is admin, teacher or student. Until the environment is ready only the
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -416,6 +418,160 @@ def run_demo(urls, env):
     return 0
 
 
+# -- database bootstrap ---------------------------------------------------------
+
+BOOTSTRAP_EPILOG = """\
+Each service gets a schema named after it (admin, teacher, student) and a
+login role PREFIX + schema that owns that schema and nothing else: it runs
+its own migrations there, cannot use the other schemas, and may not create
+anything in public. Running the command again changes nothing but the
+passwords, which it sets again.
+
+A role's password is read from <SERVICE>_DB_PASSWORD (ADMIN_DB_PASSWORD,
+...), else from the service's own URL in <SERVICE>_DATABASE_URL, which must
+then name that role: the cluster's Job passes each service's DATABASE_URL so
+that a password is written down once. The owner needs CREATEROLE and must
+own the database (a superuser will do)."""
+
+
+def bootstrap_db(argv):
+    """Create each service's schema and login role; print how each connects."""
+    parser = argparse.ArgumentParser(
+        prog="manage_all.py bootstrap-db",
+        description=bootstrap_db.__doc__,
+        epilog=BOOTSTRAP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--owner-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="postgres:// URL of the database's owner (default: DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--role-prefix", default="edu_", help="role names start with this (edu_)"
+    )
+    parser.add_argument(
+        "--show-passwords",
+        action="store_true",
+        help="print the passwords in the URLs (hidden by default)",
+    )
+    args = parser.parse_args(argv)
+    if not args.owner_url:
+        parser.error("give --owner-url or set DATABASE_URL")
+    roles = {key: f"{args.role_prefix}{key}" for key in SERVICES}
+    passwords = {key: _role_password(key, role) for key, role in roles.items()}
+
+    import psycopg
+
+    with psycopg.connect(args.owner_url, autocommit=True) as connection:
+        database = connection.info.dbname
+        with connection.transaction():
+            for key, role in roles.items():
+                created = _bootstrap_role(
+                    connection, database, key, role, passwords[key]
+                )
+                print(f"role {role}: {'created' if created else 'updated'}")
+            _close_foreign_schemas(connection, roles)
+
+    print(f"\nThe services connect to database {database} with:")
+    for key, role in roles.items():
+        password = passwords[key] if args.show_passwords else None
+        url = _service_database_url(args.owner_url, role, password, schema=key)
+        print(f"  {SERVICES[key].name:16} DATABASE_URL={url}")
+    if not args.show_passwords:
+        print("Passwords are shown as ***; --show-passwords prints them.")
+    return 0
+
+
+def _bootstrap_role(connection, database, schema, role, password):
+    """Create or update ``role`` as the owner of ``schema``; True if created."""
+    from psycopg import sql
+
+    names = {
+        "schema": sql.Identifier(schema),
+        "role": sql.Identifier(role),
+        "database": sql.Identifier(database),
+    }
+    found = connection.execute(
+        "SELECT 1 FROM pg_roles WHERE rolname = %s", [role]
+    ).fetchone()
+    # Only a SCRAM verifier reaches the server, never the password itself.
+    verifier = connection.pgconn.encrypt_password(
+        password.encode(), role.encode(), b"scram-sha-256"
+    )
+    connection.execute(
+        sql.SQL("{verb} ROLE {role} WITH LOGIN PASSWORD {verifier}").format(
+            verb=sql.SQL("ALTER" if found else "CREATE"),
+            verifier=sql.Literal(verifier.decode()),
+            **names,
+        )
+    )
+    if connection.info.parameter_status("is_superuser") != "on":
+        # Handing a schema to a role takes membership in that role.
+        connection.execute(sql.SQL("GRANT {role} TO CURRENT_USER").format(**names))
+    for statement in (
+        "CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {role}",
+        "ALTER SCHEMA {schema} OWNER TO {role}",
+        "GRANT CONNECT ON DATABASE {database} TO {role}",
+        "ALTER ROLE {role} IN DATABASE {database} SET search_path = {schema}",
+    ):
+        connection.execute(sql.SQL(statement).format(**names))
+    return found is None
+
+
+def _close_foreign_schemas(connection, roles):
+    """Revoke every role's rights on the other services' schemas and public."""
+    from psycopg import sql
+
+    for schema in roles:
+        for other_role in (role for key, role in roles.items() if key != schema):
+            connection.execute(
+                sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(
+                    sql.Identifier(schema), sql.Identifier(other_role)
+                )
+            )
+    connection.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+
+
+def _role_password(key, role):
+    """Return the password of ``role`` from the environment, or exit naming it."""
+    variable = f"{key.upper()}_DB_PASSWORD"
+    if os.environ.get(variable):
+        return os.environ[variable]
+
+    url_variable = f"{key.upper()}_DATABASE_URL"
+    parts = urllib.parse.urlsplit(os.environ.get(url_variable, ""))
+    if parts.password:
+        if urllib.parse.unquote(parts.username or "") != role:
+            raise SystemExit(
+                f"{url_variable} connects as {parts.username!r}, not as {role!r}"
+            )
+        return urllib.parse.unquote(parts.password)
+    raise SystemExit(f"set {variable} (or {url_variable}) to give {role} a password")
+
+
+def _service_database_url(owner_url, role, password, *, schema):
+    """Return ``owner_url`` for ``role`` with ``schema`` first on its search path."""
+    owner = urllib.parse.urlsplit(owner_url)
+    secret = "***" if password is None else urllib.parse.quote(password, safe="")
+    host = owner.netloc.rpartition("@")[2]
+    query = [
+        (name, value)
+        for name, value in urllib.parse.parse_qsl(owner.query)
+        if name != "options"
+    ]
+    query.append(("options", f"-c search_path={schema}"))
+    return urllib.parse.urlunsplit(
+        (
+            owner.scheme,
+            f"{urllib.parse.quote(role, safe='')}:{secret}@{host}",
+            owner.path,
+            urllib.parse.urlencode(query, quote_via=urllib.parse.quote),
+            "",
+        )
+    )
+
+
 # -- dispatch -------------------------------------------------------------------
 
 # Each command with the requirements it needs before it runs.
@@ -425,6 +581,7 @@ COMMANDS = {
     "demo": (demo, "base"),
     "token": (token, "base"),
     "test": (test, "dev"),
+    "bootstrap-db": (bootstrap_db, "base"),
 }
 
 
