@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from admin_svc.courses.selectors import course_get, course_list
 from admin_svc.courses.serializers import CourseSerializer
 from admin_svc.courses.services import course_create
+from edu_common.idempotency import idempotent
 from edu_common.permissions import IsAdmin, IsTeacher
 
 
@@ -22,6 +23,7 @@ class CourseViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return course_list()
 
+    @idempotent
     def create(self, request):
         """Create a course (admin)."""
         serializer = self.get_serializer(data=request.data)

@@ -19,6 +19,25 @@ MAX_SUBJECT_LENGTH = 255
 SESSION_TOKEN_KEY = "edu_common.bearer_token"  # noqa: S105 (a key name)
 
 
+def token_role(claims):
+    """Return the platform role the claims carry, or None.
+
+    ``JWT_ROLE_CLAIM`` names the claim, or a dotted path into nested claims
+    such as Keycloak's ``realm_access.roles``. The claim holds one role, or
+    a list of strings among which exactly one is a platform role.
+    """
+    value = claims
+    for name in settings.JWT_ROLE_CLAIM.split("."):
+        value = value.get(name) if isinstance(value, dict) else None
+
+    if isinstance(value, str):
+        return value if value in ROLES else None
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        roles = [item for item in value if item in ROLES]
+        return roles[0] if len(roles) == 1 else None
+    return None
+
+
 class TokenIdentity(TokenUser):
     """The caller, as a verified token describes them."""
 
@@ -28,7 +47,7 @@ class TokenIdentity(TokenUser):
 
     @cached_property
     def role(self):
-        return self.token[settings.JWT_ROLE_CLAIM]
+        return token_role(self.token.payload)
 
     def __str__(self):
         return f"{self.role} {self.sub}"
@@ -49,8 +68,7 @@ class BearerTokenAuthentication(JWTStatelessUserAuthentication):
         if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT_LENGTH:
             raise InvalidToken("Token has no usable 'sub' claim.")
 
-        role = validated_token.get(settings.JWT_ROLE_CLAIM)
-        if not isinstance(role, str) or role not in ROLES:
+        if token_role(validated_token.payload) is None:
             raise InvalidToken("Token has no known role.")
 
         return super().get_user(validated_token)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import environ
+from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ImproperlyConfigured
 
 ROLES = ("admin", "teacher", "student")
@@ -75,14 +76,15 @@ def _build(
 ):
     env = _Environment()
     debug = env("DEBUG", "bool", default=False)
-    jwt_secret = _jwt_secret(env, debug)
+    token_keys = _token_keys(env, debug)
     log_level = env("LOG_LEVEL", default="INFO").upper()
     database = _database(env, debug, schema, package, base_dir)
+    body_limit = env("MAX_REQUEST_BODY_BYTES", "int", default=64 * 1024)
 
     return {
         "SERVICE_NAME": env("SERVICE_NAME", default=service_name),
         "DEBUG": debug,
-        "SECRET_KEY": env("DJANGO_SECRET_KEY", default="") or _derived_key(jwt_secret),
+        "SECRET_KEY": _secret_key(env, debug, token_keys),
         "ALLOWED_HOSTS": env(
             "ALLOWED_HOSTS",
             "list",
@@ -101,6 +103,7 @@ def _build(
             domain_app,
         ],
         "MIDDLEWARE": [
+            "edu_common.budget.RequestBudgetMiddleware",
             "django.middleware.security.SecurityMiddleware",
             "whitenoise.middleware.WhiteNoiseMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,7 +158,7 @@ def _build(
             "DEFAULT_PERMISSION_CLASSES": [
                 "rest_framework.permissions.IsAuthenticated",
             ],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_PARSER_CLASSES": ["edu_common.parsers.BoundedJSONParser"],
             "DEFAULT_RENDERER_CLASSES": [
                 "rest_framework.renderers.JSONRenderer",
                 "rest_framework.renderers.BrowsableAPIRenderer",
@@ -166,9 +169,7 @@ def _build(
             "UNAUTHENTICATED_USER": None,
         },
         "SIMPLE_JWT": {
-            "ALGORITHM": "HS256",
-            "SIGNING_KEY": jwt_secret,
-            "VERIFYING_KEY": None,
+            **token_keys,
             "ISSUER": env("JWT_ISSUER", default="") or None,
             "AUDIENCE": env("JWT_AUDIENCE", default="") or None,
             "LEEWAY": env("JWT_LEEWAY", "int", default=10),
@@ -179,7 +180,10 @@ def _build(
             "TOKEN_USER_CLASS": "edu_common.authentication.TokenIdentity",
             "UPDATE_LAST_LOGIN": False,
         },
-        "JWT_ROLE_CLAIM": "role",
+        "JWT_ROLE_CLAIM": env("JWT_ROLE_CLAIM", default="role"),
+        "MAX_REQUEST_BODY_BYTES": body_limit,
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": body_limit,
+        "REQUEST_TIME_BUDGET": env("REQUEST_TIME_BUDGET", "float", default=30.0),
         "SIBLING_URLS": {
             sibling: env(variable, default=f"http://{sibling}:8080")
             for sibling, variable in siblings
@@ -190,9 +194,52 @@ def _build(
         "RETRY_BACKOFF_MS": env("RETRY_BACKOFF_MS", "int", default=100),
         "CIRCUIT_FAILURE_THRESHOLD": env("CIRCUIT_FAILURE_THRESHOLD", "int", default=5),
         "CIRCUIT_OPEN_DURATION": env("CIRCUIT_OPEN_DURATION", "float", default=30.0),
-        "READINESS_TIMEOUT": env("READINESS_TIMEOUT", "float", default=2.0),
+        "READINESS_TIMEOUT": env("READINESS_TIMEOUT", "float", default=1.5),
         "LOGGING": _logging(service_name, log_level),
     }
+
+
+TOKEN_ALGORITHMS = ("HS256", "RS256", "ES256")
+
+
+def _token_keys(env, debug):
+    """Return simplejwt's key settings: a shared secret, a public key or a JWKS."""
+    algorithm = env("JWT_ALGORITHM", default="HS256").upper()
+    if algorithm not in TOKEN_ALGORITHMS:
+        raise ConfigurationError(
+            f"JWT_ALGORITHM must be one of {', '.join(TOKEN_ALGORITHMS)}"
+        )
+    if algorithm == "HS256":
+        secret = _jwt_secret(env, debug)
+        return {"ALGORITHM": algorithm, "SIGNING_KEY": secret, "VERIFYING_KEY": ""}
+
+    public_key = env("JWT_PUBLIC_KEY", default="")
+    jwks_url = env("JWT_JWKS_URL", default="")
+    if bool(public_key) == bool(jwks_url):
+        raise ConfigurationError(
+            f"{algorithm} needs one of JWT_PUBLIC_KEY or JWT_JWKS_URL"
+        )
+    if public_key:
+        try:
+            serialization.load_pem_public_key(public_key.encode())
+        except ValueError:
+            raise ConfigurationError("JWT_PUBLIC_KEY is malformed") from None
+    return {
+        "ALGORITHM": algorithm,
+        "SIGNING_KEY": None,
+        "VERIFYING_KEY": public_key,
+        "JWK_URL": jwks_url or None,
+    }
+
+
+def _secret_key(env, debug, token_keys):
+    if env.is_set("DJANGO_SECRET_KEY"):
+        return env("DJANGO_SECRET_KEY")
+    if token_keys["SIGNING_KEY"]:
+        return _derived_key(token_keys["SIGNING_KEY"])
+    if debug:
+        return _derived_key(DEVELOPMENT_JWT_SECRET)
+    raise ConfigurationError("DJANGO_SECRET_KEY must be set when tokens are not HS256")
 
 
 def _jwt_secret(env, debug):
@@ -236,7 +283,7 @@ def _database(env, debug, schema, package, base_dir):
     database["CONN_HEALTH_CHECKS"] = True
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
-        options.setdefault("connect_timeout", 3)
+        options.setdefault("connect_timeout", 2)
         if "search_path" not in options.get("options", ""):
             options["options"] = (
                 f"{options.get('options', '')} -c search_path={schema}".strip()

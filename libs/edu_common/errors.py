@@ -14,7 +14,7 @@ import logging
 import math
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -23,9 +23,12 @@ from rest_framework.views import set_rollback
 
 from edu_common.exceptions import (
     CircuitOpen,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
     PlatformError,
     ResourceNotFound,
     SiblingBusy,
+    SiblingError,
     SiblingTimeout,
 )
 
@@ -56,6 +59,10 @@ class _PlatformAPIException(exceptions.APIException):
 def _from_domain_error(error):
     if isinstance(error, ResourceNotFound):
         return _PlatformAPIException(error, 404, f"{error.label}_not_found")
+    if isinstance(error, IdempotencyKeyInvalid):
+        return _PlatformAPIException(error, 400, "invalid_idempotency_key")
+    if isinstance(error, IdempotencyKeyReused):
+        return _PlatformAPIException(error, 422, "idempotency_key_reused")
     if isinstance(error, CircuitOpen):
         wait = math.ceil(error.retry_after)
         return _PlatformAPIException(error, 503, "circuit_open", wait=wait)
@@ -77,7 +84,7 @@ class DatabaseUnavailable(exceptions.APIException):
 def exception_handler(exc, context):
     """DRF's exception handler for every service: one body shape."""
     if isinstance(exc, PlatformError):
-        if not isinstance(exc, ResourceNotFound):
+        if isinstance(exc, SiblingError):
             logger.warning("%s: %s", type(exc).__name__, exc)
         exc = _from_domain_error(exc)
     elif isinstance(exc, Http404):
@@ -123,7 +130,17 @@ def _django_handler(status_code, code, detail):
     return handler
 
 
-bad_request = _django_handler(400, "bad_request", "The request is malformed.")
+_malformed_request = _django_handler(400, "bad_request", "The request is malformed.")
+_too_large = _django_handler(413, "request_too_large", "The request body is too large.")
+
+
+def bad_request(request, exception=None):
+    """Django's 400 handler; a body over the size limit is a 413."""
+    if isinstance(exception, RequestDataTooBig):
+        return _too_large(request, exception)
+    return _malformed_request(request, exception)
+
+
 permission_denied = _django_handler(403, "permission_denied", "Access is denied.")
 page_not_found = _django_handler(404, "not_found", "Not found.")
 csrf_failure = _django_handler(

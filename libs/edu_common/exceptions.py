@@ -68,3 +68,23 @@ class CircuitOpen(SiblingError):
         super().__init__(
             sibling, f"{sibling} is failing; calls resume in {retry_after} s."
         )
+
+
+class IdempotencyKeyInvalid(PlatformError):
+    """An ``Idempotency-Key`` header that is empty, too long or unprintable."""
+
+    def __init__(self, max_length):
+        super().__init__(
+            f"Idempotency-Key must be 1 to {max_length} printable characters."
+        )
+
+
+class IdempotencyKeyReused(PlatformError):
+    """An ``Idempotency-Key`` sent again with a different request body."""
+
+    def __init__(self, key):
+        self.key = key
+        super().__init__(
+            "This Idempotency-Key was used with another request body; "
+            "use a new key for a new request."
+        )

@@ -25,6 +25,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from edu_common import budget
 from edu_common.exceptions import (
     CircuitOpen,
     RemoteResourceNotFound,
@@ -69,6 +70,12 @@ def _settle(succeeded: bool) -> None:
     """Replay an outcome already known so that pybreaker counts it."""
     if not succeeded:
         raise _FailedCall
+
+
+def _budget_spent_by_backoff(retry_state) -> bool:
+    """Stop retrying when the backoff would outlast the request's budget."""
+    left = budget.remaining()
+    return left is not None and left <= retry_state.upcoming_sleep
 
 
 def _is_server_error(response: httpx.Response) -> bool:
@@ -198,7 +205,7 @@ class SiblingClient:
         # Only GET is safe to repeat: a retried POST could create twice.
         attempts = 1 + self.policy.retry_count if method == "GET" else 1
         retrying = Retrying(
-            stop=stop_after_attempt(attempts),
+            stop=stop_after_attempt(attempts) | _budget_spent_by_backoff,
             wait=wait_exponential(multiplier=self.policy.retry_backoff_ms / 1000),
             retry=(
                 retry_if_exception_type(httpx.TransportError)
@@ -244,14 +251,30 @@ class SiblingClient:
     ) -> httpx.Response:
         """Send a single attempt and log its outcome."""
         attempt = next(attempt_numbers)
+        timeout = self._timeout_within_budget(method, path)
         started = time.perf_counter()
         try:
-            response = self._client().request(method, path, headers=headers, json=json)
+            response = self._client().request(
+                method, path, headers=headers, json=json, timeout=timeout
+            )
         except httpx.HTTPError as error:
             self._log_attempt(method, path, attempt, type(error).__name__, started)
             raise
         self._log_attempt(method, path, attempt, response.status_code, started)
         return response
+
+    def _timeout_within_budget(self, method: str, path: str) -> httpx.Timeout:
+        """Return the attempt's timeouts, cut to what the request has left."""
+        connect = self.policy.http_connect_timeout
+        read = self.policy.http_request_timeout
+        left = budget.remaining()
+        if left is None:
+            return httpx.Timeout(read, connect=connect)
+        if left <= 0:
+            raise SiblingTimeout(
+                self.name, f"No time left to ask {self.name} {method} {path}."
+            )
+        return httpx.Timeout(min(read, left), connect=min(connect, left))
 
     def _log_attempt(self, method, path, attempt, outcome, started) -> None:
         """Log one attempt; headers stay out because they carry credentials."""

@@ -2,12 +2,12 @@
 
 from rest_framework import serializers
 
-from edu_common.serializers import StrictSerializerMixin
+from edu_common.serializers import StrictCharField, StrictSerializerMixin
 from student_svc.submissions.models import CONTENT_MAX_LENGTH, Submission
 
 
 class SubmissionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
-    content = serializers.CharField(
+    content = StrictCharField(
         required=False,
         allow_null=True,
         allow_blank=True,

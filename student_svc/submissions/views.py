@@ -4,6 +4,7 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from edu_common.authentication import forwarded_authorization
+from edu_common.idempotency import idempotent
 from edu_common.permissions import IsStudent
 from student_svc.submissions.selectors import (
     submission_get_for_student,
@@ -22,6 +23,7 @@ class SubmissionViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return submission_list_for_student(student_id=self.request.user.sub)
 
+    @idempotent
     def create(self, request, assignment_id):
         """Hand in to an assignment that teacher-service knows (student)."""
         serializer = self.get_serializer(data=request.data)

@@ -4,6 +4,7 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from edu_common.authentication import forwarded_authorization
+from edu_common.idempotency import idempotent
 from edu_common.permissions import IsStudent, IsTeacher
 from teacher_svc.assignments.selectors import assignment_get, assignment_list_for_course
 from teacher_svc.assignments.serializers import AssignmentSerializer
@@ -23,6 +24,7 @@ class AssignmentViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return assignment_list_for_course(self.kwargs["course_id"])
 
+    @idempotent
     def create(self, request, course_id):
         """Create an assignment in a course that admin-service knows (teacher)."""
         serializer = self.get_serializer(data=request.data)

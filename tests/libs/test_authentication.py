@@ -110,10 +110,29 @@ def test_token_missing_a_required_claim_is_refused(api, claim):
     assert_refused(call(api, signed(claims(**{claim: None}))))
 
 
-@pytest.mark.parametrize("role", ["superuser", "", ["admin"], 7, {"name": "admin"}])
+@pytest.mark.parametrize(
+    "role",
+    ["superuser", "", 7, {"name": "admin"}, ["admin", "teacher"], [7], ["viewer"]],
+)
 def test_unknown_or_non_string_role_is_refused(api, role):
-    """Only the strings admin, teacher and student are roles."""
+    """A role must be admin, teacher or student: one string, or one in a list."""
     assert_refused(call(api, signed(claims(role=role))))
+
+
+def test_a_list_of_roles_with_one_platform_role_is_accepted(api):
+    """A list as identity providers send it yields its one platform role."""
+    response = call(api, signed(claims(role=["offline_access", "student"])))
+
+    assert response.json()["role"] == "student"
+
+
+def test_the_role_claim_can_be_a_path_into_nested_claims(api, settings):
+    """JWT_ROLE_CLAIM=realm_access.roles reads Keycloak's realm roles."""
+    settings.JWT_ROLE_CLAIM = "realm_access.roles"
+    token = signed(claims(role=None, realm_access={"roles": ["uma", "admin"]}))
+
+    assert call(api, token).json() == {"sub": "user-1", "role": "admin"}
+    assert_refused(call(api, signed(claims(role="admin"))))
 
 
 def test_overlong_sub_is_refused(api):

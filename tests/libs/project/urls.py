@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from edu_common.exceptions import CircuitOpen, ResourceNotFound, SiblingTimeout
 from edu_common.permissions import IsAdmin, IsStudent, IsTeacher
-from edu_common.serializers import StrictSerializerMixin
+from edu_common.serializers import StrictCharField, StrictSerializerMixin
 from edu_common.urls import (  # noqa: F401 (Django reads the handlers)
     endpoint,
     handler400,
@@ -24,7 +24,7 @@ class WhoAmI(APIView):
 
 
 class NoteSerializer(StrictSerializerMixin, serializers.Serializer):
-    text = serializers.CharField(max_length=10)
+    text = StrictCharField(max_length=10)
     id = serializers.CharField(read_only=True)
 
 

@@ -1,0 +1,36 @@
+"""Each request's time budget, which calls to siblings must stay within.
+
+The middleware starts the clock when a request arrives; ``remaining()``
+tells the code that calls a sibling how long it may still wait, so retries
+and backoff never outlast the request (``REQUEST_TIME_BUDGET`` seconds,
+below gunicorn's worker timeout).
+"""
+
+import contextvars
+import time
+
+from django.conf import settings
+
+_deadline = contextvars.ContextVar("edu_common_request_deadline", default=None)
+
+
+def remaining():
+    """Return the seconds the current request has left, or None outside one."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return None
+    return deadline - time.monotonic()
+
+
+class RequestBudgetMiddleware:
+    """Start the current request's clock."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _deadline.set(time.monotonic() + settings.REQUEST_TIME_BUDGET)
+        try:
+            return self.get_response(request)
+        finally:
+            _deadline.reset(token)
