@@ -14,8 +14,10 @@ class EduCommonConfig(AppConfig):
     verbose_name = "edu platform"
 
     def ready(self):
+        from edu_common.authentication import configure_key_set_client
         from edu_common.schema import create_service_schema
 
+        configure_key_set_client()
         pre_migrate.connect(create_service_schema, dispatch_uid="edu_common.schema")
 
         database = settings.DATABASES["default"]

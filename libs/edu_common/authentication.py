@@ -7,10 +7,12 @@ from the token alone.
 
 from django.conf import settings
 from django.utils.functional import cached_property
+from jwt import PyJWKClient
 from rest_framework.authentication import SessionAuthentication
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.models import TokenUser
+from rest_framework_simplejwt.state import token_backend
 
 from edu_common.conf import ROLES
 
@@ -93,6 +95,24 @@ class SessionTokenAuthentication(SessionAuthentication):
         user = bearer.get_user(validated_token)
         self.enforce_csrf(request)
         return (user, validated_token)
+
+
+def configure_key_set_client():
+    """Give simplejwt a JWKS client with the platform's cache settings.
+
+    Keys are cached for ``JWT_JWKS_CACHE_SECONDS``; a token with an unknown
+    ``kid`` makes the client fetch the set again, at most once every
+    ``JWT_JWKS_REFRESH_COOLDOWN`` seconds, so forged kids cannot flood the
+    identity provider.
+    """
+    url = settings.SIMPLE_JWT.get("JWK_URL")
+    if url:
+        token_backend.jwks_client = PyJWKClient(
+            url,
+            lifespan=settings.JWT_JWKS_CACHE_SECONDS,
+            cooldown_duration=settings.JWT_JWKS_REFRESH_COOLDOWN,
+            timeout=5,
+        )
 
 
 def verify_token(raw_token):

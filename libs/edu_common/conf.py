@@ -181,6 +181,10 @@ def _build(
             "UPDATE_LAST_LOGIN": False,
         },
         "JWT_ROLE_CLAIM": env("JWT_ROLE_CLAIM", default="role"),
+        "JWT_JWKS_CACHE_SECONDS": env("JWT_JWKS_CACHE_SECONDS", "float", default=300.0),
+        "JWT_JWKS_REFRESH_COOLDOWN": env(
+            "JWT_JWKS_REFRESH_COOLDOWN", "float", default=30.0
+        ),
         "MAX_REQUEST_BODY_BYTES": body_limit,
         "DATA_UPLOAD_MAX_MEMORY_SIZE": body_limit,
         "REQUEST_TIME_BUDGET": env("REQUEST_TIME_BUDGET", "float", default=30.0),

@@ -16,6 +16,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Kubernetes' terminationGracePeriodSeconds must exceed this.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Room for a large token in the Authorization header (the default is 8 KiB).
+limit_request_field_size = 16384
 # Load the application before forking: a configuration error stops the
 # master with one line, and workers share the loaded code's memory.
 preload_app = True
