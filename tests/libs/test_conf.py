@@ -45,6 +45,21 @@ def assert_stops_naming(result, variable):
         ({"DEBUG": "true", "JWT_SECRET": "short"}, "JWT_SECRET"),
         ({"DEBUG": "true", "RETRY_COUNT": "three"}, "RETRY_COUNT"),
         ({"DEBUG": "true", "HTTP_REQUEST_TIMEOUT": "soon"}, "HTTP_REQUEST_TIMEOUT"),
+        ({"DEBUG": "true", "JWT_ALGORITHM": "HS512"}, "JWT_ALGORITHM"),
+        ({"DEBUG": "true", "JWT_ALGORITHM": "RS256"}, "JWT_PUBLIC_KEY"),
+        (
+            {"DEBUG": "true", "JWT_ALGORITHM": "ES256", "JWT_PUBLIC_KEY": SECRET},
+            "JWT_PUBLIC_KEY",
+        ),
+        (
+            {
+                "DEBUG": "false",
+                "DATABASE_URL": "postgres://u@h/db",
+                "JWT_ALGORITHM": "RS256",
+                "JWT_JWKS_URL": "https://idp.example/jwks",
+            },
+            "DJANGO_SECRET_KEY",
+        ),
     ],
     ids=[
         "no-secret",
@@ -53,6 +68,10 @@ def assert_stops_naming(result, variable):
         "short-secret",
         "bad-int",
         "bad-float",
+        "unknown-algorithm",
+        "no-public-key",
+        "bad-public-key",
+        "no-django-key",
     ],
 )
 def test_bad_configuration_stops_with_one_line_naming_the_variable(env, variable):
