@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """One entry point for the platform's three Django projects.
 
-    python manage_all.py up [SERVICE ...] [--demo]   migrate, serve, wait ready
-    python manage_all.py serve SERVICE               serve as the container does
-    python manage_all.py demo [--base-url URL]       run the slice over HTTP
-    python manage_all.py token --role ROLE           print a local token
-    python manage_all.py test [NOX ARGS]             run the checks with nox
-    python manage_all.py bootstrap-db [OPTIONS]      the services' schemas and roles
-    python manage_all.py COMMAND [--service S] ...   a manage.py command in each
+    python3 manage_all.py up [SERVICE ...] [--demo]   migrate, serve, wait ready
+    python3 manage_all.py serve SERVICE               serve as the container does
+    python3 manage_all.py demo [--base-url URL]       run the slice over HTTP
+    python3 manage_all.py token --role ROLE           print a local token
+    python3 manage_all.py test [NOX ARGS]             run the checks with nox
+    python3 manage_all.py bootstrap-db [OPTIONS]      the services' schemas and roles
+    python3 manage_all.py COMMAND [--service S] ...   a manage.py command in each
 
 SERVICE is admin, teacher or student. Until the environment is ready only the
 standard library is used: on a machine with nothing but Python, the first run
@@ -88,10 +88,11 @@ def ensure_environment(level):
     if wanted not in installed and not (level == "base" and _dev_line(installed)):
         if not VENV.exists():
             print(
-                f"Creating {VENV.name} for the platform's dependencies ...", flush=True
+                f"Creating {VENV.name} for the platform's dependencies ...",
+                file=sys.stderr,
             )
             subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        print(f"Installing {requirements} into {VENV.name} ...", flush=True)
+        print(f"Installing {requirements} into {VENV.name} ...", file=sys.stderr)
         subprocess.run(
             [
                 str(_venv_python()),
@@ -236,7 +237,8 @@ def manage(command, argv):
             f"== {service.name}: manage.py {command} {' '.join(rest)}".rstrip(),
             flush=True,
         )
-        env = {**os.environ, "SERVICE_NAME": service.name}
+        # The same default as `up`: DEBUG on, so a local run needs no secret.
+        env = {"DEBUG": "true", **os.environ, "SERVICE_NAME": service.name}
         result = subprocess.run(service.manage(command, *rest), env=env, cwd=ROOT)
         if result.returncode:
             return result.returncode
@@ -322,8 +324,8 @@ def print_welcome(services):
         print(f"  {service.name:16} API {base}/   admin {base}/django-admin/")
     print(
         "\nBrowse the API: open a URL above, choose 'Log in' and paste a token from"
-        "\n  python manage_all.py token --role admin"
-        "\nDjango admin:  python manage_all.py createsuperuser --service admin\n",
+        "\n  python3 manage_all.py token --role admin"
+        "\nDjango admin:  python3 manage_all.py createsuperuser --service admin\n",
         flush=True,
     )
 

@@ -89,7 +89,7 @@ class ThrowawayDatabase:
 class ServiceProcess:
     """One service served by gunicorn on loopback, as its container serves it."""
 
-    def __init__(self, key, *, database_url, env=None):
+    def __init__(self, key, *, database_url, env=None, log_path=None):
         self.key = key
         self.package = f"{key}_svc"
         self.port = free_port()
@@ -109,7 +109,10 @@ class ServiceProcess:
             "LOG_LEVEL": "WARNING",
             **(env or {}),
         }
+        # Where stdout and stderr go; None leaves them on the test's output.
+        self.log_path = log_path
         self.process = None
+        self._log = None
 
     def migrate(self):
         subprocess.run(
@@ -121,10 +124,14 @@ class ServiceProcess:
         return self
 
     def start(self, wait=True):
+        if self.log_path is not None and self._log is None:
+            self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "manage_all.py"), "serve", self.key],
             env=self.env,
             cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT if self._log else None,
         )
         if wait:
             self.wait_until_serving()
@@ -153,3 +160,6 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None

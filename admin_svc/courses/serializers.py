@@ -7,6 +7,8 @@ from edu_common.serializers import StrictSerializerMixin
 
 
 class CourseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A course: only its name is given; the id and time are the server's."""
+
     class Meta:
         model = Course
         fields = ["id", "name", "created_at"]

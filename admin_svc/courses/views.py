@@ -1,5 +1,6 @@
 """HTTP endpoints of the courses API."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
@@ -7,6 +8,7 @@ from admin_svc.courses.selectors import course_get, course_list
 from admin_svc.courses.serializers import CourseSerializer
 from admin_svc.courses.services import course_create
 from edu_common.idempotency import idempotent
+from edu_common.openapi import IDEMPOTENCY_HEADERS, problems
 from edu_common.permissions import IsAdmin, IsTeacher
 
 
@@ -23,6 +25,10 @@ class CourseViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return course_list()
 
+    @extend_schema(
+        parameters=IDEMPOTENCY_HEADERS,
+        responses=problems("invalid_idempotency_key", "idempotency_key_reused"),
+    )
     @idempotent
     def create(self, request):
         """Create a course (admin)."""
@@ -34,6 +40,7 @@ class CourseViewSet(viewsets.GenericViewSet):
             self.get_serializer(course).data, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(responses=problems("course_not_found"))
     def retrieve(self, request, pk):
         """Return one course (admin, teacher)."""
         return Response(self.get_serializer(course_get(pk)).data)

@@ -21,6 +21,8 @@ DEVELOPMENT_JWT_SECRET = "edu-platform-development-secret-do-not-deploy"  # noqa
 
 MINIMUM_SECRET_BYTES = 32
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 _SEARCH_PATH = re.compile(r"search_path\s*=\s*([\w,\s\"$]+)")
 
 
@@ -35,6 +37,19 @@ class _Environment:
         self._env = environ.Env()
 
     def __call__(self, name, cast="str", default=environ.Env.NOTSET):
+        if cast == "bool" and self.is_set(name):
+            # django-environ reads any unknown word as false; refuse it.
+            words = {
+                *environ.Env.BOOLEAN_TRUE_STRINGS,
+                "false",
+                "f",
+                "no",
+                "n",
+                "off",
+                "0",
+            }
+            if self._env.str(name).strip().lower() not in words:
+                raise ConfigurationError(f"{name} must be true or false")
         try:
             return getattr(self._env, cast)(name, default=default)
         except ImproperlyConfigured:
@@ -78,11 +93,15 @@ def _build(
     debug = env("DEBUG", "bool", default=False)
     token_keys = _token_keys(env, debug)
     log_level = env("LOG_LEVEL", default="INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigurationError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     database = _database(env, debug, schema, package, base_dir)
     body_limit = env("MAX_REQUEST_BODY_BYTES", "int", default=64 * 1024)
+    secure_cookies = env("SECURE_COOKIES", "bool", default=not debug)
+    shown_name = env("SERVICE_NAME", default=service_name)
 
     return {
-        "SERVICE_NAME": env("SERVICE_NAME", default=service_name),
+        "SERVICE_NAME": shown_name,
         "DEBUG": debug,
         "SECRET_KEY": _secret_key(env, debug, token_keys),
         "ALLOWED_HOSTS": env(
@@ -99,11 +118,17 @@ def _build(
             "django.contrib.messages",
             "django.contrib.staticfiles",
             "rest_framework",
+            "drf_spectacular",
+            "drf_spectacular_sidecar",
             "edu_common",
             domain_app,
         ],
         "MIDDLEWARE": [
+            # First, so that every answer and every log line has the id.
+            "edu_common.tracing.RequestIdMiddleware",
+            "edu_common.access.AccessLogMiddleware",
             "edu_common.budget.RequestBudgetMiddleware",
+            "edu_common.errors.JsonErrorPageMiddleware",
             "django.middleware.security.SecurityMiddleware",
             "whitenoise.middleware.WhiteNoiseMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,6 +168,9 @@ def _build(
         "SESSION_COOKIE_NAME": f"{schema}_sessionid",
         "SESSION_COOKIE_PATH": f"/{url_prefix}/",
         "SESSION_COOKIE_HTTPONLY": True,
+        # The session carries a bearer token: over HTTPS only, unless told.
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "CSRF_COOKIE_SECURE": secure_cookies,
         "CSRF_COOKIE_NAME": f"{schema}_csrftoken",
         "CSRF_COOKIE_PATH": f"/{url_prefix}/",
         "CSRF_FAILURE_VIEW": "edu_common.errors.csrf_failure",
@@ -167,7 +195,10 @@ def _build(
             "PAGE_SIZE": 20,
             "EXCEPTION_HANDLER": "edu_common.errors.exception_handler",
             "UNAUTHENTICATED_USER": None,
+            "DEFAULT_SCHEMA_CLASS": "edu_common.openapi.PlatformAutoSchema",
+            "VIEW_DESCRIPTION_FUNCTION": "edu_common.openapi.view_description",
         },
+        "SPECTACULAR_SETTINGS": _openapi(service_name),
         "SIMPLE_JWT": {
             **token_keys,
             "ISSUER": env("JWT_ISSUER", default="") or None,
@@ -198,8 +229,10 @@ def _build(
         "RETRY_BACKOFF_MS": env("RETRY_BACKOFF_MS", "int", default=100),
         "CIRCUIT_FAILURE_THRESHOLD": env("CIRCUIT_FAILURE_THRESHOLD", "int", default=5),
         "CIRCUIT_OPEN_DURATION": env("CIRCUIT_OPEN_DURATION", "float", default=30.0),
-        "READINESS_TIMEOUT": env("READINESS_TIMEOUT", "float", default=1.5),
-        "LOGGING": _logging(service_name, log_level),
+        "READINESS_TIMEOUT": env("READINESS_TIMEOUT", "float", default=2.0),
+        # Set by edu_common.gunicorn_conf: the worker processes' metric files.
+        "PROMETHEUS_MULTIPROC_DIR": env("PROMETHEUS_MULTIPROC_DIR", default=""),
+        "LOGGING": _logging(shown_name, log_level, debug),
     }
 
 
@@ -313,20 +346,80 @@ def search_path_schema(database):
     return match.group(1).split(",")[0].strip().strip('"') or None
 
 
-def _logging(service_name, level):
+def _openapi(service_name):
+    # The service's own name, not SERVICE_NAME: the committed schema must
+    # not change with a deployment's settings.
+    return {
+        "TITLE": service_name,
+        "DESCRIPTION": OPENAPI_DESCRIPTION,
+        "VERSION": "1.0.0",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+        "SERVE_AUTHENTICATION": [],
+        # Request bodies get their own components, without read-only fields.
+        "COMPONENT_SPLIT_REQUEST": True,
+        # Swagger UI's files come with the image, not from a CDN.
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "edu_common.openapi.without_trailing_slash",
+        ],
+    }
+
+
+OPENAPI_DESCRIPTION = """\
+Part of the edu platform. Every call needs a Bearer JWT from the identity
+provider; its `role` claim (admin, teacher or student) decides what the
+caller may do, and each operation names the roles it allows.
+
+Every error reply is an RFC 9457 problem document with a stable `code`.
+Every reply carries `X-Request-ID`: send one (up to 128 letters, digits,
+`.`, `_`, `:` or `-`) to choose it, and find it in each error body and on
+every log line the request caused, in this service and its siblings."""
+
+
+def _logging(service_name, level, debug):
+    # One JSON object per line on stdout, stamped with the service and the
+    # request id; one readable line instead while developing.
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {
-            "line": {
-                "format": "%(asctime)s %(levelname)s "
-                f"{service_name} %(name)s %(message)s",
+        "filters": {
+            "request": {
+                "()": "edu_common.logs.RequestContextFilter",
+                "service": service_name,
             },
         },
-        "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "formatters": {
+            "json": {"()": "edu_common.logs.JsonLineFormatter"},
+            "console": {"()": "edu_common.logs.ConsoleFormatter"},
         },
-        "root": {"handlers": ["console"], "level": level},
-        # edu_common.remote logs each call to a sibling; httpx would repeat it.
-        "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "filters": ["request"],
+                "formatter": "console" if debug else "json",
+            },
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            # Django's own console handler would write its lines twice.
+            "django": {"handlers": [], "level": level},
+            # The access line reports every 4xx; a 5xx keeps its traceback.
+            "django.request": {"level": "ERROR"},
+            # gunicorn's lines (start, workers, timeouts) in the same format.
+            "gunicorn.error": {
+                "handlers": ["stdout"],
+                "level": level,
+                "propagate": False,
+            },
+            # edu_common.remote logs each call to a sibling; httpx would repeat it.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
+            # /ready's answer says which check failed; no traceback per probe.
+            "health_check": {"level": "ERROR"},
+        },
     }

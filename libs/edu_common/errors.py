@@ -31,13 +31,14 @@ from edu_common.exceptions import (
     SiblingError,
     SiblingTimeout,
 )
+from edu_common.tracing import current_request_id
 
 logger = logging.getLogger(__name__)
 
 
 def problem(status_code, code, detail, **extra):
-    """Return the body of an error reply."""
-    return {
+    """Return the body of an error reply, with the request's id when serving one."""
+    body = {
         "type": "about:blank",
         "title": HTTPStatus(status_code).phrase,
         "status": status_code,
@@ -45,6 +46,10 @@ def problem(status_code, code, detail, **extra):
         "code": code,
         **extra,
     }
+    request_id = current_request_id()
+    if request_id:
+        body["request_id"] = request_id
+    return body
 
 
 class _PlatformAPIException(exceptions.APIException):
@@ -70,7 +75,7 @@ def _from_domain_error(error):
         wait = math.ceil(error.retry_after)
         return _PlatformAPIException(error, 503, "sibling_busy", wait=wait)
     if isinstance(error, SiblingTimeout):
-        return _PlatformAPIException(error, 504, "sibling_timeout")
+        return _PlatformAPIException(error, 502, "sibling_timeout")
     # Unreachable, failing, refusing or garbled: the platform's fault.
     return _PlatformAPIException(error, 502, "sibling_failed")
 
@@ -154,3 +159,48 @@ def server_error(request):
         problem(500, "server_error", "The server failed to handle the request."),
         status=500,
     )
+
+
+class JsonErrorPageMiddleware:
+    """Give Django's own error pages the common JSON body.
+
+    Django answers some errors outside DRF with HTML: an empty 405, and with
+    ``DEBUG`` on its debug pages for 404, 400 and 500. The API speaks JSON
+    only; DRF's own replies (HTML in the browsable API included) pass
+    through, and so do the Django admin's pages. A debug page's details
+    still reach the log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or isinstance(response, Response)
+            or "json" in response.get("Content-Type", "")
+            or "/django-admin/" in request.path
+        ):
+            return response
+
+        status_code = response.status_code
+        code, detail = _PAGE_PROBLEMS.get(
+            status_code, (HTTPStatus(status_code).phrase.lower().replace(" ", "_"), "")
+        )
+        replacement = JsonResponse(
+            problem(status_code, code, detail or HTTPStatus(status_code).phrase),
+            status=status_code,
+        )
+        if response.has_header("Allow"):
+            replacement["Allow"] = response["Allow"]
+        return replacement
+
+
+_PAGE_PROBLEMS = {
+    400: ("bad_request", "The request is malformed."),
+    403: ("permission_denied", "Access is denied."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "The method is not allowed here."),
+    500: ("server_error", "The server failed to handle the request."),
+}

@@ -1,5 +1,7 @@
 """Pagination of the list endpoints: newest first, in a stable order."""
 
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 
@@ -13,3 +15,12 @@ class NewestFirstPagination(CursorPagination):
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # A cursor is the client's to send back: one that decodes but holds
+        # no timestamp is as invalid as one that does not decode.
+        position = cursor.position if cursor else None
+        if position is not None and parse_datetime(position) is None:
+            raise NotFound(self.invalid_cursor_message)
+        return cursor

@@ -25,7 +25,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from edu_common import budget
+from edu_common import budget, metrics, tracing
 from edu_common.exceptions import (
     CircuitOpen,
     RemoteResourceNotFound,
@@ -84,20 +84,27 @@ def _is_server_error(response: httpx.Response) -> bool:
 
 
 class _CircuitLog(pybreaker.CircuitBreakerListener):
-    """Log each change in the state of a sibling's circuit."""
+    """Log and show in the metrics each change in the state of a sibling's circuit."""
 
     def state_change(self, cb, old_state, new_state):
         """Log the new state: a warning when the circuit opens."""
+        metrics.record_circuit_state(cb.name, new_state.name)
+        fields = {"sibling": cb.name, "circuit": new_state.name}
         if new_state.name == pybreaker.STATE_OPEN:
             logger.warning(
                 "Circuit to %s opened: calls fail fast for %s s",
                 cb.name,
                 cb.reset_timeout,
+                extra=fields,
             )
         elif new_state.name == pybreaker.STATE_CLOSED:
-            logger.info("Circuit to %s closed", cb.name)
+            logger.info("Circuit to %s closed", cb.name, extra=fields)
         else:
-            logger.info("Circuit to %s half-open: one trial call goes through", cb.name)
+            logger.info(
+                "Circuit to %s half-open: one trial call goes through",
+                cb.name,
+                extra=fields,
+            )
 
 
 class SiblingClient:
@@ -119,6 +126,7 @@ class SiblingClient:
         )
         self._gate = threading.Lock()
         self._trial_running = False
+        metrics.record_circuit_state(name, self.circuit_state)
 
     @property
     def circuit_state(self) -> str:
@@ -135,6 +143,8 @@ class SiblingClient:
     ) -> httpx.Response:
         """Send one call, retried when safe, and return any reply below 500."""
         method = method.upper()
+        # The sibling logs the call under the same request id and trace.
+        headers = {**tracing.propagation_headers(), **(headers or {})}
 
         # breaker.call() would hold pybreaker's lock for the whole request and
         # serialise every thread calling this sibling, so only the admission
@@ -277,7 +287,9 @@ class SiblingClient:
         return httpx.Timeout(min(read, left), connect=min(connect, left))
 
     def _log_attempt(self, method, path, attempt, outcome, started) -> None:
-        """Log one attempt; headers stay out because they carry credentials."""
+        """Log and count one attempt; headers stay out as they carry credentials."""
+        seconds = time.perf_counter() - started
+        metrics.observe_sibling_call(self.name, outcome, seconds)
         logger.info(
             "%s %s %s attempt %s: %s in %.0f ms",
             self.name,
@@ -285,7 +297,13 @@ class SiblingClient:
             path,
             attempt,
             outcome,
-            (time.perf_counter() - started) * 1000,
+            seconds * 1000,
+            extra={
+                "sibling": self.name,
+                "attempt": attempt,
+                "outcome": str(outcome),
+                "duration_ms": round(seconds * 1000, 1),
+            },
         )
 
     def _client(self) -> httpx.Client:
@@ -356,6 +374,18 @@ class RemoteResource:
         self.path = path
         self.label = label
 
+    def _names_missing_resource(self, response: httpx.Response) -> bool:
+        """Tell a missing resource from a 404 for a route that isn't there.
+
+        A sibling says "no such course" with the code ``course_not_found``;
+        any other 404 (a wrong URL, a proxy) is the platform's fault.
+        """
+        try:
+            body = response.json()
+        except ValueError:
+            return False
+        return isinstance(body, dict) and body.get("code") == f"{self.label}_not_found"
+
     def fetch(self, resource_id: Any, *, authorization: str) -> dict:
         """Return the sibling's representation of the resource, asked as the caller."""
         path = self.path.format(id=quote(str(resource_id), safe=""))
@@ -363,7 +393,7 @@ class RemoteResource:
         response = get_sibling(self.sibling).request("GET", path, headers=headers)
 
         status = response.status_code
-        if status == 404:
+        if status == 404 and self._names_missing_resource(response):
             raise RemoteResourceNotFound(self.label, resource_id)
         if status == 429:
             raise SiblingBusy(self.sibling, _retry_after(response))

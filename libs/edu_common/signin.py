@@ -21,7 +21,7 @@ class TokenForm(forms.Form):
         max_length=8192,
         widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
         help_text="A JWT from your identity provider, or from "
-        "`python manage_all.py token --role ROLE` on a local run.",
+        "`python3 manage_all.py token --role ROLE` on a local run.",
     )
 
     def clean_token(self):

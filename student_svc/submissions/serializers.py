@@ -7,6 +7,8 @@ from student_svc.submissions.models import CONTENT_MAX_LENGTH, Submission
 
 
 class SubmissionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A submission: only its content is given; the student is the token's sub."""
+
     content = StrictCharField(
         required=False,
         allow_null=True,

@@ -7,6 +7,8 @@ from teacher_svc.assignments.models import Assignment
 
 
 class AssignmentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """An assignment: only its title is given; the course comes from the path."""
+
     class Meta:
         model = Assignment
         fields = ["id", "course_id", "title", "created_at"]

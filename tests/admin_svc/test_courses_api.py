@@ -1,5 +1,7 @@
 """Tests of the courses API of admin-service (``admin_svc.courses``)."""
 
+import base64
+
 import pytest
 
 from admin_svc.courses.models import Course
@@ -279,3 +281,14 @@ def test_a_method_the_endpoint_does_not_serve_is_not_allowed(
     response = getattr(client, method)(url, headers=bearer("admin"))
 
     expect_problem(response, 405, "method_not_allowed")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("position", [b"p=not-a-date", b"r=1&p=x", b"o=-1"])
+def test_a_forged_cursor_is_not_found(client, bearer, expect_problem, position):
+    """A cursor that decodes but holds no usable position is a 404, not a 500."""
+    cursor = base64.b64encode(position).decode()
+
+    response = client.get(COURSES, {"cursor": cursor}, headers=bearer("admin"))
+
+    expect_problem(response, 404, "not_found")

@@ -42,11 +42,22 @@ def test_ready_refuses_while_the_database_is_unreachable():
         service.start()
         ready = httpx.get(f"{service.url}{READY}", timeout=10)
         health = httpx.get(f"{service.url}{HEALTH}", timeout=10)
+        # The health-check library also renders feeds, 200 whatever happens.
+        other_forms = [
+            httpx.get(f"{service.url}{READY}", params=params, headers=headers)
+            for params, headers in [
+                ({"format": "atom"}, {}),
+                ({"format": "openmetrics"}, {}),
+                ({}, {"Accept": "text/html"}),
+                ({}, {"Accept": "image/png"}),
+            ]
+        ]
     finally:
         service.stop()
 
     assert health.status_code == 200
     assert ready.status_code == 503
+    assert [response.status_code for response in other_forms] == [503] * 4
     assert ready.json()["code"] == "not_ready"
     assert ready.json()["checks"]["DatabaseAnswers"] != "ok"
 

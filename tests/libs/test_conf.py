@@ -46,6 +46,8 @@ def assert_stops_naming(result, variable):
         ({"DEBUG": "true", "RETRY_COUNT": "three"}, "RETRY_COUNT"),
         ({"DEBUG": "true", "HTTP_REQUEST_TIMEOUT": "soon"}, "HTTP_REQUEST_TIMEOUT"),
         ({"DEBUG": "true", "JWT_ALGORITHM": "HS512"}, "JWT_ALGORITHM"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DEBUG": "true", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"DEBUG": "true", "JWT_ALGORITHM": "RS256"}, "JWT_PUBLIC_KEY"),
         (
             {"DEBUG": "true", "JWT_ALGORITHM": "ES256", "JWT_PUBLIC_KEY": SECRET},
@@ -69,6 +71,8 @@ def assert_stops_naming(result, variable):
         "bad-int",
         "bad-float",
         "unknown-algorithm",
+        "bad-debug",
+        "bad-log-level",
         "no-public-key",
         "bad-public-key",
         "no-django-key",
@@ -97,7 +101,7 @@ def test_debug_without_database_url_uses_an_embedded_database():
     result = start({"DEBUG": "true"})
 
     assert result.returncode == 0, result.stderr
-    assert "keeping data in" in result.stderr
+    assert "keeping data in" in result.stdout  # logs go to stdout
 
 
 def test_search_path_from_the_url_options_names_the_schema(settings):

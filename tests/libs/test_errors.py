@@ -92,9 +92,9 @@ def test_open_circuit_is_503_with_retry_after(admin):
     assert response["Retry-After"] == "13"
 
 
-def test_sibling_timeout_is_504(admin):
-    """A sibling that never answered is a gateway timeout."""
-    assert_problem(admin.get("/api/libs/failing/timeout"), 504, "sibling_timeout")
+def test_sibling_timeout_is_502(admin):
+    """A sibling that never answered is a bad gateway, with its own code."""
+    assert_problem(admin.get("/api/libs/failing/timeout"), 502, "sibling_timeout")
 
 
 def test_database_failure_is_503(admin):
@@ -111,3 +111,13 @@ def test_unexpected_error_is_a_json_500_without_details(bearer):
     body = assert_problem(response, 500, "server_error")
     assert "division" not in response.content.decode()
     assert "Traceback" not in body["detail"]
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready"])
+@pytest.mark.parametrize("method", ["post", "delete", "trace"])
+def test_probes_answer_other_methods_with_a_json_405(path, method):
+    """Django's own 405 has the common body, and no CSRF check comes first."""
+    response = getattr(Client(), method)(path)
+
+    assert_problem(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]

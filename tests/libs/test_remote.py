@@ -535,14 +535,24 @@ def test_fetch_quotes_the_id_into_the_path(admin_service):
 
 
 def test_fetch_raises_not_found_on_404(admin_service):
-    """A 404 means the resource does not exist."""
-    admin_service.script(Reply(404, {"detail": "Not found."}))
+    """A 404 naming the resource means the resource does not exist."""
+    admin_service.script(Reply(404, {"code": "course_not_found"}))
 
     with pytest.raises(RemoteResourceNotFound) as raised:
         COURSES.fetch(7, authorization="Bearer t")
 
     assert raised.value.label == "course"
     assert raised.value.resource_id == "7"
+
+
+def test_fetch_treats_a_404_for_an_unknown_route_as_a_fault(admin_service):
+    """A 404 that does not name the resource (a wrong URL) is not the caller's."""
+    admin_service.script(Reply(404, {"code": "not_found"}))
+
+    with pytest.raises(SiblingRejected) as raised:
+        COURSES.fetch(7, authorization="Bearer t")
+
+    assert raised.value.status_code == 404
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 405, 409, 422])

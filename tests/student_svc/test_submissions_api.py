@@ -272,13 +272,15 @@ def test_another_students_submission_is_not_found(client, bearer, expect_problem
 
 
 @pytest.mark.parametrize("role", ["admin", "teacher"])
-def test_only_students_read_submissions(client, bearer, expect_problem, role):
-    """Teachers and admins get 403 from a submission's page."""
+def test_no_one_but_its_student_finds_a_submission(
+    client, bearer, expect_problem, role
+):
+    """Teachers and admins get 404 from a submission's page, as anyone else."""
     submission = SubmissionFactory()
 
     response = client.get(submission_url(submission.pk), headers=bearer(role))
 
-    expect_problem(response, 403, "permission_denied")
+    expect_problem(response, 404, "submission_not_found")
 
 
 @pytest.mark.parametrize("submission_id", [UNKNOWN_ID, "not-a-uuid"])

@@ -1,0 +1,58 @@
+"""How log records are written: one JSON object per line, or one readable line.
+
+``edu_common.conf`` wires these into each service's ``LOGGING``. The filter
+stamps every record with the service and the id of the request being
+served; fields passed with ``extra=`` (method, path, status, ...) become
+JSON fields of their own.
+"""
+
+import logging
+import time
+
+from pythonjsonlogger.json import JsonFormatter
+
+from edu_common.tracing import current_request_id
+
+
+class RequestContextFilter(logging.Filter):
+    """Stamp each record with the service's name and the current request id."""
+
+    def __init__(self, service):
+        super().__init__()
+        self.service = service
+
+    def filter(self, record):
+        """Add ``service`` and ``request_id`` (None outside a request)."""
+        record.service = self.service
+        record.request_id = current_request_id()
+        return True
+
+
+class JsonLineFormatter(JsonFormatter):
+    """Write a record as one JSON object, its time in UTC (ISO 8601)."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+    def __init__(self):
+        super().__init__(
+            ["asctime", "levelname", "service", "name", "message", "request_id"],
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+
+
+class ConsoleFormatter(logging.Formatter):
+    """Write a record as one line for a developer's terminal, its request id last."""
+
+    def __init__(self):
+        super().__init__(
+            "%(asctime)s %(levelname)-7s %(service)s %(name)s: %(message)s",
+            datefmt="%H:%M:%S",
+        )
+
+    def formatMessage(self, record):
+        """Add the request id, when there is one, at the end of the line."""
+        line = super().formatMessage(record)
+        request_id = getattr(record, "request_id", None)
+        return f"{line} [{request_id}]" if request_id else line
