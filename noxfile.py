@@ -184,6 +184,11 @@ def k8s_build(session):
 def k8s_deploy(session):
     """Apply an overlay (posarg: dev or prod, default dev) and wait for the rollout."""
     overlay = session.posargs[0] if session.posargs else "dev"
+    if overlay == "dev":
+        # First deploy: the dev secrets start as their committed examples.
+        for example in Path("kubernetes/overlays/dev").glob("*.env.example"):
+            if not example.with_suffix("").exists():
+                shutil.copy(example, example.with_suffix(""))
     # A Job cannot be changed once made: the apply makes the migration and
     # bootstrap Jobs anew, so they run again with the new image.
     kubectl(

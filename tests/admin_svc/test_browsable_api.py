@@ -1,7 +1,9 @@
 """Tests of the browsable API of admin-service and its token sign-in page."""
 
 import pytest
+from django.test import Client
 
+from admin_svc.courses.models import Course
 from tests.admin_svc.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +42,29 @@ def test_a_token_that_fails_verification_does_not_sign_in(client):
     assert signed_in.status_code == 200
     assert b"not accepted" in signed_in.content
     assert response.status_code == 401
+
+
+def test_a_signed_in_browser_creates_with_its_csrf_token(token):
+    """The browsable API's form posts as the session's token holder, with CSRF."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(SIGN_IN)
+    csrf = browser.cookies["admin_csrftoken"].value
+    browser.post(
+        SIGN_IN, {"token": token("admin", sub="ada"), "csrfmiddlewaretoken": csrf}
+    )
+    csrf = browser.cookies["admin_csrftoken"].value
+
+    without = browser.post(
+        COURSES, {"name": "No CSRF"}, content_type="application/json"
+    )
+    created = browser.post(
+        COURSES,
+        {"name": "From the browser"},
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf},
+    )
+
+    assert without.status_code == 403
+    assert created.status_code == 201
+    assert Course.objects.get(name="From the browser").created_by == "ada"
+    assert not Course.objects.filter(name="No CSRF").exists()

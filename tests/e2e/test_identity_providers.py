@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from tests.conftest import ServiceProcess
+from tests.conftest import TEST_JWT_SECRET, ServiceProcess
 
 COURSES = "/api/admin/courses"
 
@@ -171,3 +171,35 @@ def test_a_10_kb_token_is_401_through_gunicorn(platform):
 
     assert response.status_code == 401
     assert response.json()["code"] == "token_not_valid"
+
+
+@pytest.fixture(scope="module")
+def issuer_service(database):
+    """admin-service that requires a given issuer and audience."""
+    service = ServiceProcess(
+        "admin",
+        database_url=database.url(),
+        env={"JWT_ISSUER": "https://idp.example", "JWT_AUDIENCE": "edu"},
+    )
+    yield service.migrate().start()
+    service.stop()
+
+
+@pytest.mark.parametrize(
+    ("extra", "status"),
+    [
+        ({"iss": "https://idp.example", "aud": "edu"}, 200),
+        ({"aud": "edu"}, 401),
+        ({"iss": "https://idp.example"}, 401),
+        ({"iss": "https://other.example", "aud": "edu"}, 401),
+        ({"iss": "https://idp.example", "aud": "billing"}, 401),
+    ],
+    ids=["matching", "no-iss", "no-aud", "wrong-iss", "wrong-aud"],
+)
+def test_jwt_issuer_and_audience_from_the_environment_are_enforced(
+    issuer_service, extra, status
+):
+    """With JWT_ISSUER and JWT_AUDIENCE set, iss and aud are required to match."""
+    token = jwt.encode(claims(**extra), TEST_JWT_SECRET, algorithm="HS256")
+
+    assert get_courses(issuer_service, token).status_code == status

@@ -116,16 +116,19 @@ def connect_as(runs, schema):
 
 
 def test_first_run_creates_one_role_per_service(runs, prefix):
+    """The first run creates a login role for each service."""
     for schema in PASSWORDS:
         assert f"role {prefix}{schema}: created" in runs[0].stdout
 
 
 def test_second_run_updates_the_roles_and_creates_nothing(runs):
+    """Running again updates the roles and creates none anew."""
     assert "created" not in runs[1].stdout
     assert runs[1].stdout.count(": updated") == 3
 
 
 def test_second_run_keeps_the_tables_and_their_rows(runs):
+    """Running again leaves the services' tables and rows alone."""
     with connect_as(runs, "teacher") as connection:
         rows = connection.execute("SELECT title FROM teacher.assignments").fetchall()
 
@@ -133,6 +136,7 @@ def test_second_run_keeps_the_tables_and_their_rows(runs):
 
 
 def test_each_role_lands_in_its_own_schema(runs, prefix):
+    """Each role's search_path is its own schema."""
     for schema in PASSWORDS:
         with connect_as(runs, schema) as connection:
             user, search_path = connection.execute(
@@ -143,6 +147,7 @@ def test_each_role_lands_in_its_own_schema(runs, prefix):
 
 
 def test_each_role_owns_its_own_schema(runs, prefix):
+    """Each schema is owned by its service's role."""
     with connect_as(runs, "admin") as connection:
         owners = dict(
             connection.execute(
@@ -156,6 +161,7 @@ def test_each_role_owns_its_own_schema(runs, prefix):
 
 
 def test_admin_role_cannot_read_teacher_assignments(runs):
+    """The admin-service role is refused on teacher.assignments."""
     with (
         connect_as(runs, "admin") as connection,
         pytest.raises(psycopg.errors.InsufficientPrivilege, match="schema teacher"),
@@ -164,6 +170,7 @@ def test_admin_role_cannot_read_teacher_assignments(runs):
 
 
 def test_no_role_can_create_in_public(runs):
+    """No service role may create anything in public."""
     for schema in PASSWORDS:
         with (
             connect_as(runs, schema) as connection,
@@ -173,6 +180,7 @@ def test_no_role_can_create_in_public(runs):
 
 
 def test_passwords_are_printed_only_when_asked(runs):
+    """Passwords show as *** unless --show-passwords is given."""
     first, second = runs
     for password in PASSWORDS.values():
         assert quote(password, safe="") not in first.stdout
@@ -181,6 +189,7 @@ def test_passwords_are_printed_only_when_asked(runs):
 
 
 def test_passwords_can_come_from_the_services_own_urls(owner_url, prefix, runs):
+    """A role's password may come from its service's DATABASE_URL."""
     service_urls = {
         f"{schema.upper()}_DATABASE_URL": url
         for schema, url in printed_urls(runs[1].stdout).items()
@@ -193,6 +202,7 @@ def test_passwords_can_come_from_the_services_own_urls(owner_url, prefix, runs):
 
 
 def test_a_service_url_naming_another_role_is_refused(owner_url, prefix, runs):
+    """A service URL that names another role stops the command."""
     admin_url = printed_urls(runs[1].stdout)["admin"]
     wrong_role = admin_url.replace(f"{prefix}admin:", f"{prefix}teacher:")
 
@@ -205,6 +215,7 @@ def test_a_service_url_naming_another_role_is_refused(owner_url, prefix, runs):
 
 
 def test_missing_password_stops_before_touching_the_database(owner_url, prefix):
+    """Without a password the command stops before any change."""
     result = bootstrap(
         owner_url, f"{prefix}unused_", passwords={"admin": "a", "teacher": "t"}
     )
