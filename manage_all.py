@@ -15,6 +15,7 @@ makes ``.venv``, installs the pinned requirements into it and carries on there.
 """
 
 import argparse
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -32,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / "edu-requirements.txt"
+LOCAL = ROOT / ".local"
 
 
 @dataclass(frozen=True)
@@ -83,29 +85,45 @@ def ensure_environment(level):
     if not in_venv and all(importlib.util.find_spec(name) for name in modules):
         return
 
-    wanted = f"{level} {_requirements_digest()}"
-    installed = STAMP.read_text().split("\n") if STAMP.exists() else []
-    if wanted not in installed and not (level == "base" and _dev_line(installed)):
-        if not VENV.exists():
-            print(
-                f"Creating {VENV.name} for the platform's dependencies ...",
-                file=sys.stderr,
-            )
-            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        print(f"Installing {requirements} into {VENV.name} ...", file=sys.stderr)
-        subprocess.run(
-            [
-                str(_venv_python()),
-                *("-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
-                *("-r", str(ROOT / requirements), "-e", str(ROOT / "libs")),
-            ],
-            check=True,
-        )
-        STAMP.write_text("\n".join([*installed, wanted]))
+    # Several commands may start at once (three services, a test run): one
+    # installs while the others wait for it.
+    with _install_lock():
+        wanted = f"{level} {_requirements_digest()}"
+        installed = STAMP.read_text().split("\n") if STAMP.exists() else []
+        if wanted not in installed and not (level == "base" and _dev_line(installed)):
+            _install(requirements)
+            STAMP.write_text("\n".join([*installed, wanted]))
 
     if not in_venv:
         python = str(_venv_python())
         os.execv(python, [python, str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+def _install(requirements):
+    if not VENV.exists():
+        print(
+            f"Creating {VENV.name} for the platform's dependencies ...", file=sys.stderr
+        )
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    print(f"Installing {requirements} into {VENV.name} ...", file=sys.stderr)
+    subprocess.run(
+        [
+            str(_venv_python()),
+            *("-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+            *("-r", str(ROOT / requirements), "-e", str(ROOT / "libs")),
+        ],
+        check=True,
+    )
+
+
+@contextlib.contextmanager
+def _install_lock():
+    import fcntl
+
+    LOCAL.mkdir(exist_ok=True)
+    with open(LOCAL / "install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _dev_line(installed):
@@ -115,7 +133,8 @@ def _dev_line(installed):
 def _requirements_digest():
     digest = hashlib.sha256()
     sources = [
-        *sorted((ROOT / "requirements").glob("*.txt")),
+        ROOT / "requirements/base.txt",
+        ROOT / "requirements/dev.txt",
         ROOT / "libs/pyproject.toml",
     ]
     for path in sources:
@@ -321,7 +340,10 @@ def print_welcome(services):
     print("\nThe platform is up:")
     for service in services:
         base = f"{service.local_url}{service.url_prefix}"
-        print(f"  {service.name:16} API {base}/   admin {base}/django-admin/")
+        print(
+            f"  {service.name:16} API {base}/   docs {base}/docs/   "
+            f"admin {base}/django-admin/   metrics {service.local_url}/metrics"
+        )
     print(
         "\nBrowse the API: open a URL above, choose 'Log in' and paste a token from"
         "\n  python3 manage_all.py token --role admin"
@@ -359,6 +381,9 @@ def run_demo(urls, env):
 
     signing = _signing(env)
     student = str(uuid.uuid4())
+    # One id for the whole slice, so that its lines in all three logs are found
+    # with one search.
+    request_id = f"demo-{uuid.uuid4()}"
     tokens = {
         role: mint_token(
             role=role, sub=student if role == "student" else None, **signing
@@ -367,7 +392,10 @@ def run_demo(urls, env):
     }
 
     def step(title, role, method, url, body=None, expected=201):
-        headers = {"Authorization": f"Bearer {tokens[role]}"}
+        headers = {
+            "Authorization": f"Bearer {tokens[role]}",
+            "X-Request-ID": request_id,
+        }
         try:
             response = client.request(method, url, headers=headers, json=body)
         except httpx.HTTPError as error:
@@ -416,7 +444,11 @@ def run_demo(urls, env):
     except DemoFailed as failure:
         print(f"The slice failed: {failure}", file=sys.stderr, flush=True)
         return 1
-    print("The slice succeeded.\n", flush=True)
+    print(
+        f"The slice succeeded. Its requests carry X-Request-ID {request_id}: "
+        "every log line they caused, in each service, has that request_id.\n",
+        flush=True,
+    )
     return 0
 
 

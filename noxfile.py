@@ -28,6 +28,7 @@ SUITES = {
     "manage_all": None,
     "e2e": None,
 }
+SERVICE_PACKAGES = ("admin_svc", "teacher_svc", "student_svc")
 
 
 @nox.session
@@ -35,11 +36,7 @@ def tests(session):
     """Run every suite against PostgreSQL; posargs go to each pytest run."""
     session.install("-r", "requirements/dev.txt", "-e", "libs")
     with postgres(session) as database_url:
-        env = {
-            "DEBUG": "false",
-            "DATABASE_URL": database_url,
-            "JWT_SECRET": os.environ.get("JWT_SECRET", TEST_JWT_SECRET),
-        }
+        env = suite_environment(database_url)
         for suite, settings_module in SUITES.items():
             django = (
                 ["--ds", settings_module] if settings_module else ["-p", "no:django"]
@@ -48,11 +45,57 @@ def tests(session):
 
 
 @nox.session
+def schema(session):
+    """Check each committed OpenAPI schema against the code; posarg --write updates."""
+    session.install("-r", "requirements/base.txt", "-e", "libs")
+    write = "--write" in session.posargs
+    # DEBUG: describing the API needs neither a database nor a secret.
+    env = {"DEBUG": "true", "DATABASE_URL": "", "JWT_SECRET": ""}
+    stale = []
+    for package in SERVICE_PACKAGES:
+        committed = Path(package, "openapi.yaml")
+        generated = committed if write else Path(session.create_tmp(), committed.name)
+        session.run(
+            *("python", f"{package}/manage.py", "spectacular"),
+            *(f"--file={generated}", "--validate", "--fail-on-warn"),
+            env=env,
+        )
+        if not committed.exists() or generated.read_text() != committed.read_text():
+            stale.append(str(committed))
+    if stale:
+        session.error(
+            f"{', '.join(stale)} differ from the code: "
+            "run `nox -s schema -- --write` and commit the result"
+        )
+
+
+@nox.session
+def fuzz(session):
+    """Fuzz the three running services through their schemas (a few minutes)."""
+    session.install("-r", "requirements/fuzz.txt", "-e", "libs")
+    with postgres(session) as database_url:
+        session.run(
+            *("pytest", "tests/e2e/test_fuzz.py", "-p", "no:django", "-m", "fuzz"),
+            *session.posargs,
+            env=suite_environment(database_url),
+        )
+
+
+@nox.session
 def lint(session):
     """Check style and formatting with ruff."""
     session.install("-r", "requirements/dev.txt")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+def suite_environment(database_url):
+    """Return the environment the suites and the services they start run with."""
+    return {
+        "DEBUG": "false",
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": os.environ.get("JWT_SECRET", TEST_JWT_SECRET),
+    }
 
 
 @contextlib.contextmanager

@@ -56,6 +56,7 @@ IDEMPOTENCY_HEADERS = [
         "Idempotency-Key",
         str,
         OpenApiParameter.HEADER,
+        pattern=r"^[\x20-\x7E]{1,255}$",
         description="Send a create again with the same key and body: the first "
         "answer comes back and nothing new is created (kept 24 hours).",
     ),
@@ -165,10 +166,9 @@ class PlatformAutoSchema(AutoSchema):
         return super().get_description().partition("\n")[0].strip() or None
 
     def get_description(self):
-        """Name the roles allowed, then whatever the docstring says after its summary."""
+        """Name the roles allowed, then what the docstring says after its summary."""
         rest = super().get_description().partition("\n")[2].strip()
-        roles = allowed_roles(self.view.get_permissions())
-        allowed = f"Roles: {', '.join(roles)}." if roles else "Open to anyone."
+        allowed = _sentence(allowed_roles(self.view.get_permissions()))
         return f"{allowed}\n\n{rest}" if rest else allowed
 
     def get_override_parameters(self):
@@ -292,16 +292,17 @@ def view_description(view, html=False):
 
 def _methods(view):
     """Yield each method of the view with its summary and the roles it allows."""
+    # A viewset maps methods to actions; a plain view's handler is the method.
     actions = getattr(view, "action_map", None) or {
-        method: method
-        for method in view.http_method_names
-        if method not in ("head", "options") and hasattr(view, method)
+        method: method for method in view.http_method_names if hasattr(view, method)
     }
     for method, action in actions.items():
+        if method in ("head", "options"):
+            continue
         probe = copy.copy(view)
         probe.action = action
         handler = getattr(view, action, None)
-        summary = (formatting.dedent(handler.__doc__ or "") if handler else "").strip()
+        summary = formatting.dedent(getattr(handler, "__doc__", None) or "").strip()
         yield method, summary.partition("\n")[0], allowed_roles(probe.get_permissions())
 
 

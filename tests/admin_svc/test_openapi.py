@@ -1,4 +1,4 @@
-"""Tests of admin-service's OpenAPI schema, its docs page and its browsable API text."""
+"""Tests of admin-service's OpenAPI schema, docs page and browsable API text."""
 
 import json
 

@@ -122,8 +122,9 @@ class TcpProxy(_Listener):
     the pieces of data clients sent. When the target refuses, the client's
     connection is closed as soon as it is accepted, as a stopped server's
     would be. ``pause()`` holds the bytes in both directions until
-    ``resume()``; ``cut()`` closes every open connection; ``stop()`` also
-    stops listening.
+    ``resume()``, at once or from the first piece a client sends that
+    matches; ``cut()`` closes every open connection; ``stop()`` also stops
+    listening.
     """
 
     def __init__(self, target_port, port=None):
@@ -137,13 +138,22 @@ class TcpProxy(_Listener):
         self._lock = threading.Lock()
         self._flowing = threading.Event()
         self._flowing.set()
+        self._pause_at = None
 
-    def pause(self):
-        """Hold every byte in flight, in both directions, until resumed."""
-        self._flowing.clear()
+    def pause(self, when=None):
+        """Hold every byte, in both directions, until resumed.
+
+        With ``when``, start holding at the first piece of data from a client
+        for which ``when(data)`` is true, that piece included.
+        """
+        if when is None:
+            self._flowing.clear()
+        else:
+            self._pause_at = when
 
     def resume(self):
         """Let held and later bytes through again."""
+        self._pause_at = None
         self._flowing.set()
 
     def cut(self):
@@ -182,6 +192,9 @@ class TcpProxy(_Listener):
                 with self._lock:
                     if source is link.client:
                         self.chunks_from_clients += 1
+                        if self._pause_at is not None and self._pause_at(chunk):
+                            self._pause_at = None
+                            self._flowing.clear()
                     if not self._flowing.is_set():
                         self.held_chunks += 1
                 while not self._flowing.wait(POLL_INTERVAL):

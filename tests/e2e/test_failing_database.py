@@ -33,7 +33,7 @@ def database_proxy(database, platform):
 
 @pytest.fixture
 def student(database, database_proxy, platform):
-    """A student-service that reaches its database only through the proxy."""
+    """A student-service, not started yet, that reaches its database via the proxy."""
     service = ServiceProcess(
         "student",
         database_url=through(database_proxy, database.url()),
@@ -121,20 +121,21 @@ def test_database_lost_between_and_during_requests_is_503_then_recovers(
     assert_database_unavailable(listed_without)
     assert_database_unavailable(submitted_without)
 
-    # During a request: its query is held on the way, then the link is cut.
+    # During a request: its query on submissions is held on the way, then
+    # every connection is cut, so the query fails on a live socket.
     database_proxy.start()
     wait_for(
         lambda: http.get(mine, headers=headers).status_code == 200,
         timeout=15,
         message="the service did not recover once its database was back",
     )
-    database_proxy.pause()
+    database_proxy.pause(when=lambda data: b"submissions" in data)
     with ThreadPoolExecutor(max_workers=1) as pool:
         in_flight = pool.submit(http.get, mine, headers=headers)
         wait_for(
             lambda: database_proxy.held_chunks > 0,
             timeout=5,
-            message="the request never reached the database",
+            message="the query never reached the database",
         )
         database_proxy.stop()
         cut_short = in_flight.result()

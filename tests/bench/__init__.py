@@ -1,0 +1,1 @@
+"""The platform's load benchmark: ``nox -s bench`` (see BENCHMARKS.md)."""

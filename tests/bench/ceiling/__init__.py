@@ -1,0 +1,1 @@
+"""The benchmark's ceiling: one bare DRF view, served as the services are."""
