@@ -24,7 +24,10 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record):
         """Add ``service`` and ``request_id`` (None outside a request)."""
         record.service = self.service
-        record.request_id = current_request_id()
+        # Django logs a failed response after the middleware has let go of
+        # the request's context; such records carry the request itself.
+        request = getattr(record, "request", None)
+        record.request_id = current_request_id() or getattr(request, "request_id", None)
         return True
 
 

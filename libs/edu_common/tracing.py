@@ -74,6 +74,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request_id = accepted_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
         id_token = _request_id.set(request_id)
         trace_token = _trace_headers.set(_accepted_trace_headers(request))
         try:

@@ -5,11 +5,12 @@ import json
 import logging
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from edu_common.conf import service_settings
-from edu_common.logs import ConsoleFormatter
+from edu_common.logs import ConsoleFormatter, RequestContextFilter
 from edu_common.remote import RemotePolicy, SiblingClient
 from tests.libs.recorder import Recorder
 
@@ -185,3 +186,16 @@ def test_the_console_line_ends_with_the_request_id():
     assert "\n" not in line
     assert re.match(r"^\d\d:\d\d:\d\d INFO +admin-service edu_common.access: ", line)
     assert line.endswith("GET /x [console-1]")
+
+
+def test_a_record_logged_after_the_request_still_names_its_id(client):
+    """Django's own line about a failed response carries the request's id."""
+    response = client.get("/health", headers={"X-Request-ID": "late-line-1"})
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "x", (), None
+    )
+    record.request = SimpleNamespace(request_id=response.wsgi_request.request_id)
+
+    RequestContextFilter("libs-test").filter(record)
+
+    assert record.request_id == "late-line-1"
