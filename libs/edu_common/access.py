@@ -8,10 +8,6 @@ from edu_common.tracing import current_traceparent
 
 logger = logging.getLogger(__name__)
 
-# The kubelet's probes and Prometheus's scrapes come every few seconds: at
-# INFO they would bury the requests people make.
-QUIET_ROUTES = frozenset({"health", "ready", "metrics"})
-
 
 class AccessLogMiddleware:
     """Log and count each request once it is answered, with the time it took."""
@@ -37,8 +33,8 @@ class AccessLogMiddleware:
         traceparent = current_traceparent()
         if traceparent:
             fields["traceparent"] = traceparent
-        logger.log(
-            logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
+        # Probes and scrapes too: a line per request, filtered by route if need be.
+        logger.info(
             "%s %s %s in %.0f ms",
             request.method,
             request.path,

@@ -103,12 +103,12 @@ def test_a_line_outside_a_request_has_no_request_id(written):
     assert line["request_id"] is None
 
 
-def test_probes_are_logged_at_debug(api, written):
-    """/health, /ready and /metrics come every few seconds: DEBUG, not INFO."""
+def test_probes_get_an_access_line_too(api, written):
+    """Every request is logged, a probe's included, with its route to filter on."""
     api.get("/health")
 
     [line] = access_lines(written())
-    assert line["level"] == "DEBUG"
+    assert line["level"] == "INFO"
     assert line["route"] == "health"
 
 
