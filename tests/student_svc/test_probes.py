@@ -1,51 +1,7 @@
-"""Tests of student-service's liveness and readiness probes."""
+"""student-service's liveness and readiness probes."""
 
-import httpx
-import pytest
-
-from tests.conftest import ServiceProcess, free_port
-
-HEALTH = "/health"
-READY = "/ready"
+from tests.service_checks import ProbeChecks
 
 
-def test_health_answers_without_a_token_or_the_database(client):
-    """``/health`` is 200 JSON for anyone, and never touches the database."""
-    # Without the db fixture pytest-django refuses any query: reaching the
-    # assertion proves that liveness does not depend on the database.
-    response = client.get(HEALTH)
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
-@pytest.mark.django_db
-def test_ready_answers_once_the_database_is_migrated(client):
-    """``/ready`` is 200 JSON: the database answers, nothing is pending."""
-    response = client.get(READY, headers={"Accept": "application/json"})
-
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "ready",
-        "checks": {"DatabaseAnswers": "ok", "MigrationsApplied": "ok"},
-    }
-
-
-def test_ready_refuses_while_the_database_is_unreachable():
-    """A served process with no database is alive but reports 503 not ready."""
-    nowhere = f"postgres://postgres@127.0.0.1:{free_port()}/edu"
-    service = ServiceProcess(
-        "student",
-        database_url=nowhere,
-    )
-    try:
-        service.start()
-        ready = httpx.get(f"{service.url}{READY}", timeout=10)
-        health = httpx.get(f"{service.url}{HEALTH}", timeout=10)
-    finally:
-        service.stop()
-
-    assert health.status_code == 200
-    assert ready.status_code == 503
-    assert ready.json()["code"] == "not_ready"
-    assert ready.json()["checks"]["DatabaseAnswers"] != "ok"
+class TestProbes(ProbeChecks):
+    service = "student"
