@@ -7,8 +7,6 @@ from django.db import connection
 from edu_common.remote import reset_siblings
 from tests.conftest import ServiceProcess, database_url
 
-PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
-
 
 @pytest.fixture(scope="session")
 def siblings(django_db_setup, django_db_blocker):
@@ -81,30 +79,3 @@ def assignment(siblings, bearer):
         )
     assert created.status_code == 201, created.text
     return created.json()
-
-
-@pytest.fixture
-def expect_problem():
-    """Return a checker of the JSON problem body every error reply carries."""
-
-    def check(response, status, code):
-        assert response.status_code == status, response.content
-        assert response["Content-Type"].startswith("application/json")
-        body = response.json()
-        assert body.keys() >= PROBLEM_KEYS
-        assert (body["status"], body["code"]) == (status, code)
-        return body
-
-    return check
-
-
-@pytest.fixture
-def post_json(client):
-    """Return a function that posts ``body`` as JSON with the given headers."""
-
-    def post(url, body, headers=None):
-        return client.post(
-            url, body, content_type="application/json", headers=headers or {}
-        )
-
-    return post
