@@ -82,6 +82,18 @@ def fuzz(session):
 
 
 @nox.session
+def bench(session):
+    """Load-test the services as deployed and write BENCHMARKS.md (about 6 minutes)."""
+    session.install("-r", "requirements/bench.txt", "-e", "libs")
+    with postgres(session) as database_url:
+        session.run(
+            "python",
+            *("-m", "tests.bench", *session.posargs),
+            env=suite_environment(database_url),
+        )
+
+
+@nox.session
 def lint(session):
     """Check style and formatting with ruff."""
     session.install("-r", "requirements/dev.txt")

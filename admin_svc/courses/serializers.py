@@ -3,10 +3,12 @@
 from rest_framework import serializers
 
 from admin_svc.courses.models import Course
-from edu_common.serializers import StrictSerializerMixin
+from edu_common.serializers import FieldsFromModelOnceMixin, StrictSerializerMixin
 
 
-class CourseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+class CourseSerializer(
+    FieldsFromModelOnceMixin, StrictSerializerMixin, serializers.ModelSerializer
+):
     """A course: only its name is given; the id and time are the server's."""
 
     class Meta:

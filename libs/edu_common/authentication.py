@@ -5,6 +5,10 @@ expiry and the claims, and takes the caller's identity (``sub``) and role
 from the token alone.
 """
 
+import threading
+import time
+
+from cachetools import TLRUCache
 from django.conf import settings
 from django.utils.functional import cached_property
 from jwt import PyJWKClient
@@ -14,19 +18,38 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.models import TokenUser
 from rest_framework_simplejwt.state import token_backend
 
-from edu_common.conf import ROLES
+from edu_common.conf import DEFAULT_ROLE_CLAIM, ROLES
 
 MAX_SUBJECT_LENGTH = 255
 
 SESSION_TOKEN_KEY = "edu_common.bearer_token"  # noqa: S105 (a key name)
 
+# Checking a token's signature and claims is most of what authenticating a
+# request costs, and a client sends one token with many requests: a process
+# keeps the tokens it verified, by their exact text, until they expire, and
+# for at most VERIFIED_TOKEN_MAX_AGE seconds: no longer than a JWKS key set
+# is kept by default, so a withdrawn key is not honoured for longer.
+VERIFIED_TOKENS_KEPT = 2048
+VERIFIED_TOKEN_MAX_AGE = 300
+
+
+def _usable_until(key, validated_token, now):
+    """Return when a verified token must be checked again: at its expiry."""
+    leeway = token_backend.get_leeway().total_seconds()
+    return min(validated_token.payload["exp"] + leeway, now + VERIFIED_TOKEN_MAX_AGE)
+
+
+_verified_tokens = TLRUCache(VERIFIED_TOKENS_KEPT, _usable_until, timer=time.time)
+_verified_tokens_lock = threading.Lock()
+
 
 def token_role(claims):
     """Return the platform role the claims carry, or None.
 
-    ``JWT_ROLE_CLAIM`` names the claim, or a dotted path into nested claims
-    such as Keycloak's ``realm_access.roles``. The claim holds one role, or
-    a list of strings among which exactly one is a platform role.
+    The default claim, ``role``, holds one role as a string. A claim that
+    ``JWT_ROLE_CLAIM`` names instead, top-level or a dotted path such as
+    Keycloak's ``realm_access.roles``, may hold a list of strings, among
+    which exactly one must be a platform role.
     """
     value = claims
     for name in settings.JWT_ROLE_CLAIM.split("."):
@@ -34,7 +57,11 @@ def token_role(claims):
 
     if isinstance(value, str):
         return value if value in ROLES else None
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+    if (
+        settings.JWT_ROLE_CLAIM != DEFAULT_ROLE_CLAIM
+        and isinstance(value, list)
+        and all(isinstance(item, str) for item in value)
+    ):
         roles = [item for item in value if item in ROLES]
         return roles[0] if len(roles) == 1 else None
     return None
@@ -64,6 +91,18 @@ class BearerTokenAuthentication(JWTStatelessUserAuthentication):
     """
 
     www_authenticate_realm = "edu"
+
+    def get_validated_token(self, raw_token):
+        """Return the verified token, checked once and then kept until it expires."""
+        # The issuer and audience required decide too (tests change them).
+        key = (raw_token, token_backend.issuer, token_backend.audience)
+        with _verified_tokens_lock:
+            validated_token = _verified_tokens.get(key)
+        if validated_token is None:
+            validated_token = super().get_validated_token(raw_token)
+            with _verified_tokens_lock:
+                _verified_tokens[key] = validated_token
+        return validated_token
 
     def get_user(self, validated_token):
         subject = validated_token.get("sub")

@@ -3,9 +3,10 @@
 The middleware starts the clock when a request arrives; ``remaining()``
 tells the code that calls a sibling how long it may still wait, so retries
 and backoff never outlast the request (``REQUEST_TIME_BUDGET`` seconds,
-below gunicorn's worker timeout).
+below gunicorn's graceful timeout).
 """
 
+import contextlib
 import contextvars
 import time
 
@@ -22,6 +23,16 @@ def remaining():
     return deadline - time.monotonic()
 
 
+@contextlib.contextmanager
+def allowing(seconds):
+    """Run the block with ``seconds`` to spend, as a request does."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
 class RequestBudgetMiddleware:
     """Start the current request's clock."""
 
@@ -29,8 +40,5 @@ class RequestBudgetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _deadline.set(time.monotonic() + settings.REQUEST_TIME_BUDGET)
-        try:
+        with allowing(settings.REQUEST_TIME_BUDGET):
             return self.get_response(request)
-        finally:
-            _deadline.reset(token)

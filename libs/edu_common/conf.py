@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ImproperlyConfigured
 
 ROLES = ("admin", "teacher", "student")
+DEFAULT_ROLE_CLAIM = "role"
 
 # Signs tokens only where DEBUG is on and JWT_SECRET is unset (local runs).
 DEVELOPMENT_JWT_SECRET = "edu-platform-development-secret-do-not-deploy"  # noqa: S105
@@ -211,14 +212,16 @@ def _build(
             "TOKEN_USER_CLASS": "edu_common.authentication.TokenIdentity",
             "UPDATE_LAST_LOGIN": False,
         },
-        "JWT_ROLE_CLAIM": env("JWT_ROLE_CLAIM", default="role"),
+        "JWT_ROLE_CLAIM": env("JWT_ROLE_CLAIM", default=DEFAULT_ROLE_CLAIM),
         "JWT_JWKS_CACHE_SECONDS": env("JWT_JWKS_CACHE_SECONDS", "float", default=300.0),
         "JWT_JWKS_REFRESH_COOLDOWN": env(
             "JWT_JWKS_REFRESH_COOLDOWN", "float", default=30.0
         ),
         "MAX_REQUEST_BODY_BYTES": body_limit,
         "DATA_UPLOAD_MAX_MEMORY_SIZE": body_limit,
-        "REQUEST_TIME_BUDGET": env("REQUEST_TIME_BUDGET", "float", default=30.0),
+        # Below gunicorn's graceful timeout (25 s), so a request accepted
+        # before a SIGTERM can still finish.
+        "REQUEST_TIME_BUDGET": env("REQUEST_TIME_BUDGET", "float", default=20.0),
         "SIBLING_URLS": {
             sibling: env(variable, default=f"http://{sibling}:8080")
             for sibling, variable in siblings

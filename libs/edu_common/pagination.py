@@ -21,6 +21,13 @@ class NewestFirstPagination(CursorPagination):
         # A cursor is the client's to send back: one that decodes but holds
         # no timestamp is as invalid as one that does not decode.
         position = cursor.position if cursor else None
-        if position is not None and parse_datetime(position) is None:
+        if position is not None and not _is_timestamp(position):
             raise NotFound(self.invalid_cursor_message)
         return cursor
+
+
+def _is_timestamp(text):
+    try:
+        return parse_datetime(text) is not None
+    except ValueError:  # well formed, but no such day or hour
+        return False

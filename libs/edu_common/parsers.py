@@ -30,6 +30,8 @@ class BoundedJSONParser(JSONParser):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             return json.loads(body.decode(encoding), parse_constant=_reject_constant)
+        except LookupError:
+            raise exceptions.UnsupportedMediaType(media_type) from None
         except (UnicodeDecodeError, ValueError) as error:
             raise exceptions.ParseError(f"JSON parse error - {error}") from None
         except RecursionError:

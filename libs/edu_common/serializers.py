@@ -1,5 +1,7 @@
 """Serializer building blocks shared by the services."""
 
+import copy
+
 from django.db import models
 from rest_framework import serializers
 
@@ -39,3 +41,22 @@ class StrictSerializerMixin:
                     {name: ["This field cannot be set."] for name in unknown}
                 )
         return super().to_internal_value(data)
+
+
+class FieldsFromModelOnceMixin:
+    """Derive a ModelSerializer's fields from its model once per class.
+
+    DRF inspects the model anew for every serializer it makes, which costs
+    more than rendering one object. The fields derived the first time are
+    kept unbound, and each serializer gets its own copy, as DRF does with
+    declared fields.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        fields = cls.__dict__.get("_fields_from_model")
+        if fields is None:
+            # Two threads may both derive them: the same fields, either kept.
+            fields = super().get_fields()
+            cls._fields_from_model = fields
+        return copy.deepcopy(fields)

@@ -2,11 +2,17 @@
 
 from rest_framework import serializers
 
-from edu_common.serializers import StrictCharField, StrictSerializerMixin
+from edu_common.serializers import (
+    FieldsFromModelOnceMixin,
+    StrictCharField,
+    StrictSerializerMixin,
+)
 from student_svc.submissions.models import CONTENT_MAX_LENGTH, Submission
 
 
-class SubmissionSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+class SubmissionSerializer(
+    FieldsFromModelOnceMixin, StrictSerializerMixin, serializers.ModelSerializer
+):
     """A submission: only its content is given; the student is the token's sub."""
 
     content = StrictCharField(

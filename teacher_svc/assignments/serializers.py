@@ -2,11 +2,13 @@
 
 from rest_framework import serializers
 
-from edu_common.serializers import StrictSerializerMixin
+from edu_common.serializers import FieldsFromModelOnceMixin, StrictSerializerMixin
 from teacher_svc.assignments.models import Assignment
 
 
-class AssignmentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+class AssignmentSerializer(
+    FieldsFromModelOnceMixin, StrictSerializerMixin, serializers.ModelSerializer
+):
     """An assignment: only its title is given; the course comes from the path."""
 
     class Meta:

@@ -284,7 +284,10 @@ def test_a_method_the_endpoint_does_not_serve_is_not_allowed(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("position", [b"p=not-a-date", b"r=1&p=x", b"o=-1"])
+@pytest.mark.parametrize(
+    "position",
+    [b"p=not-a-date", b"r=1&p=x", b"o=-1", b"p=2024-02-30T00:00:00", b"p=2024-13-01"],
+)
 def test_a_forged_cursor_is_not_found(client, bearer, expect_problem, position):
     """A cursor that decodes but holds no usable position is a 404, not a 500."""
     cursor = base64.b64encode(position).decode()

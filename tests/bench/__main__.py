@@ -85,9 +85,7 @@ def main(argv=None):
         circuit = scenarios["submission_post_circuit_open"]
         if circuit.key in chosen:
             first = circuit.requests[0]
-            open_circuit(
-                servers.cut_off_student.url, first.path, first.authorization
-            )
+            open_circuit(servers.cut_off_student.url, first.path, first.authorization)
 
         with tempfile.TemporaryDirectory() as plans:
 
@@ -158,7 +156,7 @@ def main(argv=None):
             "warmup_seconds": args.warmup,
             "gunicorn": (
                 f"gunicorn gthread, {servers.settings['GUNICORN_WORKERS']} workers "
-                f"× {servers.settings['GUNICORN_THREADS']} threads each"
+                f"x {servers.settings['GUNICORN_THREADS']} threads each"
             ),
         },
         "machine": _machine(load_average),

@@ -90,11 +90,7 @@ def run_wrk(wrk, url, plan, *, expected_status, connections, seconds):
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     line = next(
-        (
-            line
-            for line in result.stdout.splitlines()
-            if line.startswith(RESULT_MARKER)
-        ),
+        (line for line in result.stdout.splitlines() if line.startswith(RESULT_MARKER)),
         None,
     )
     if line is None:

@@ -4,7 +4,7 @@ import json
 import re
 
 TABLE_HEADER = (
-    "| Scenario | Clients | req/s | p50 ms | p95 ms | p99 ms | Errors | × ceiling |\n"
+    "| Scenario | Clients | req/s | p50 ms | p95 ms | p99 ms | Errors | of ceiling |\n"
     "|---|--:|--:|--:|--:|--:|--:|--:|\n"
 )
 
@@ -70,9 +70,9 @@ def targets(rows, memory):
     worst = max(spread, key=lambda row: row["p99_ms"] / row["p50_ms"], default=None)
     if worst:
         check(
-            f"Every scenario: p99 ≤ 5 × p50 at {at} clients",
+            f"Every scenario: p99 ≤ 5 x p50 at {at} clients",
             all(row["p99_ms"] <= 5 * row["p50_ms"] for row in spread),
-            f"worst {worst['p99_ms'] / worst['p50_ms']:.1f}× ({worst['title']})",
+            f"worst {worst['p99_ms'] / worst['p50_ms']:.1f}x ({worst['title']})",
         )
     errors = sum(row["errors"] for row in rows)
     check("Every scenario: no errors", errors == 0, f"{errors} errors in all runs")
@@ -92,10 +92,10 @@ def targets(rows, memory):
         if small and full:
             check(
                 f"List own submissions at {clients} client(s): p50 at the full "
-                "table ≤ 1.5 × p50 at the small one",
+                "table ≤ 1.5 x p50 at the small one",
                 full["p50_ms"] <= 1.5 * small["p50_ms"],
                 f"{full['p50_ms']:.2f} ms vs {small['p50_ms']:.2f} ms "
-                f"({full['p50_ms'] / small['p50_ms']:.2f}×)",
+                f"({full['p50_ms'] / small['p50_ms']:.2f}x)",
             )
 
     peak = max((max(peaks) for peaks in memory.values() if peaks), default=0)
@@ -144,7 +144,10 @@ def write_chart(path, rows):
         for axis, field in ((throughput, "rps"), (latency, "p99_ms")):
             axis.barh(
                 positions,
-                [by_title[title][field] if title in by_title else 0 for title in titles],
+                [
+                    by_title[title][field] if title in by_title else 0
+                    for title in titles
+                ],
                 height=height,
                 label=label,
             )
@@ -182,7 +185,7 @@ def results_section(report, *, chart, data):
         f"`edu-platform`; PostgreSQL on the same machine.\n"
         f"- Data: {report['dataset']}.\n\n"
         f"{table(report['results'])}\n"
-        f"× ceiling: requests per second over the ceiling's (the bare DRF view) "
+        f"of ceiling: requests per second over the ceiling's (the bare DRF view) "
         f"at the same number of clients, in the same run.\n\n"
         f"{memory_table(report['memory'])}\n"
         f"### Targets\n\n"

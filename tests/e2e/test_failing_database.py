@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import ServiceProcess
-from tests.e2e.faults import TcpProxy, port_of, through, wait_for
+from tests.e2e.faults import SilentServer, TcpProxy, port_of, through, wait_for
 
 # /ready must refuse within this long while the database is unreachable.
 READY_REFUSAL_BOUND = 3
@@ -154,3 +154,24 @@ def test_database_lost_between_and_during_requests_is_503_then_recovers(
 
     assert [r.status_code for r in listed_after] == [200] * len(listed_after)
     assert submitted_after.status_code == 201, submitted_after.text
+
+
+def test_a_database_that_never_answers_is_not_ready_within_the_bound(http, database):
+    """A database host that accepts and stays silent: /ready 503 in under 3 s."""
+    silent = SilentServer().start()
+    service = ServiceProcess(
+        "student",
+        database_url=f"postgres://postgres@127.0.0.1:{silent.port}/edu",
+    )
+    try:
+        service.start()
+        started = time.monotonic()
+        ready = http.get(f"{service.url}/ready")
+        refused_in = time.monotonic() - started
+    finally:
+        service.stop()
+        silent.stop()
+
+    assert ready.status_code == 503
+    assert refused_in < READY_REFUSAL_BOUND
+    assert silent.connections >= 1

@@ -71,3 +71,17 @@ def test_a_body_over_the_default_limit_is_413_whoever_reads_it(admin):
 
     assert response.status_code == 413
     assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "hex"])
+def test_a_charset_that_is_not_a_text_encoding_is_415(admin, charset):
+    """A body declared in a codec that does not decode text is not accepted."""
+    response = admin.generic(
+        "POST",
+        NOTES,
+        '{"text": "ok"}',
+        content_type=f"application/json; charset={charset}",
+    )
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

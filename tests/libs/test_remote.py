@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from edu_common import budget
 from edu_common.exceptions import (
     CircuitOpen,
     RemoteResourceNotFound,
@@ -658,3 +659,28 @@ def test_forked_child_builds_its_own_sibling_client(admin_service):
     os.waitpid(pid, 0)
 
     assert answer == b"1"
+
+
+def test_retries_stop_when_the_backoff_would_outlast_the_budget(sibling):
+    """With 0.5 s left, a 400 ms backoff runs once; the next (800 ms) does not."""
+    client = SiblingClient(
+        "admin-service",
+        sibling.url,
+        RemotePolicy(retry_backoff_ms=400, circuit_failure_threshold=50),
+    )
+    sibling.script(*[Reply(503)] * 4)
+
+    with budget.allowing(0.5), pytest.raises(SiblingUnavailable):
+        client.request("GET", "/api/admin/courses/1")
+
+    assert len(sibling.arrivals) == 2
+
+
+def test_no_call_starts_once_the_budget_is_spent(sibling):
+    """A request with no time left fails at once, without reaching the sibling."""
+    client = SiblingClient("admin-service", sibling.url, RemotePolicy())
+
+    with budget.allowing(0), pytest.raises(SiblingTimeout):
+        client.request("GET", "/api/admin/courses/1")
+
+    assert sibling.arrivals == []

@@ -5,9 +5,12 @@ courses on a real admin-service (see ``conftest.py``).
 """
 
 import pytest
+from django.db import connection
 
+from edu_common.pagination import NewestFirstPagination
 from edu_common.tokens import mint_token
 from student_svc.submissions.models import CONTENT_MAX_LENGTH, Submission
+from student_svc.submissions.selectors import submission_list_for_student
 from tests.conftest import TEST_JWT_SECRET, free_port
 from tests.student_svc.factories import SubmissionFactory
 
@@ -331,6 +334,21 @@ def test_listing_submissions_costs_the_same_queries_for_any_page(
         )
 
     assert len(listed_ids(response)) == 25
+
+
+def test_a_page_of_submissions_is_read_from_the_students_index_in_order():
+    """The list walks submissions_by_student: no scan of others' rows, no sort."""
+    SubmissionFactory.create_batch(3, student_id="alan")
+    ordering = NewestFirstPagination.ordering
+    page = submission_list_for_student(student_id="alan").order_by(*ordering)[:21]
+
+    with connection.cursor() as cursor:
+        # A table this small is cheaper to scan: ask whether the index serves.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = page.explain()
+
+    assert "submissions_by_student" in plan
+    assert "Sort" not in plan
 
 
 @pytest.mark.parametrize("role", ["admin", "teacher"])
