@@ -138,7 +138,7 @@ def postgres(session):
         )
         try:
             socket_dir = parse_qs(urlsplit(holder.stdout.readline()).query)["host"][0]
-            yield f"postgres://postgres@{quote(socket_dir, safe='')}/postgres"
+            yield f"postgres://postgres@/postgres?host={quote(socket_dir, safe='')}"
         finally:
             holder.stdin.close()  # the holder's exit stops the server
             holder.wait(timeout=60)

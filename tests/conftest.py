@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -82,10 +83,14 @@ def free_port():
 
 
 def database_url(name, schema=None):
-    """Return a URL for database ``name`` on the local PostgreSQL server."""
-    base = POSTGRES_URL.rsplit("/", 1)[0]
-    options = f"?options=-c%20search_path%3D{schema}" if schema else ""
-    return f"{base}/{name}{options}"
+    """Return a URL for database ``name`` on the suite's PostgreSQL server."""
+    parts = urlsplit(POSTGRES_URL)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "options"]
+    if schema:
+        query.append(("options", f"-c search_path={schema}"))
+    return urlunsplit(
+        parts._replace(path=f"/{name}", query=urlencode(query, quote_via=quote))
+    )
 
 
 class ThrowawayDatabase:
