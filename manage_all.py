@@ -20,6 +20,7 @@ import hashlib
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -161,6 +162,14 @@ def up(argv):
     args = parser.parse_args(argv)
     services = [service_named(word) for word in args.services]
     env = local_environment()
+    # A port already taken would have the readiness checks and the demo
+    # talk to whatever holds it, not to these services.
+    for service in services:
+        if not _port_is_free(service.local_port):
+            raise SystemExit(
+                f"{service.name}: port {service.local_port} on 127.0.0.1 is in use; "
+                "stop what holds it (another `manage_all.py up`?) and try again"
+            )
 
     for service in services:
         print(f"Preparing {service.name} ...", flush=True)
@@ -180,7 +189,13 @@ def up(argv):
         print("Serving; press Ctrl-C to stop.", flush=True)
         while all(process.poll() is None for process in processes.values()):
             time.sleep(0.5)
-        print("A service stopped unexpectedly.", file=sys.stderr)
+        for service, process in processes.items():
+            if process.poll() is not None:
+                print(
+                    f"{service.name} stopped unexpectedly "
+                    f"(exit status {process.returncode}); stopping the others.",
+                    file=sys.stderr,
+                )
         return 1
     except KeyboardInterrupt:
         return 0
@@ -313,6 +328,17 @@ def wait_until_ready(processes, timeout=90):
                 f"not ready after {timeout} s: {', '.join(s.name for s in pending)}"
             )
         time.sleep(0.3)
+
+
+def _port_is_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As gunicorn binds: a port whose last connections linger is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _answers_ok(url):
