@@ -130,6 +130,7 @@ def _build(
             "edu_common.access.AccessLogMiddleware",
             "edu_common.budget.RequestBudgetMiddleware",
             "edu_common.errors.JsonErrorPageMiddleware",
+            "edu_common.errors.LengthRequiredMiddleware",
             "django.middleware.security.SecurityMiddleware",
             "whitenoise.middleware.WhiteNoiseMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",

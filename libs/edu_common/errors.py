@@ -31,6 +31,7 @@ from edu_common.exceptions import (
     SiblingError,
     SiblingTimeout,
 )
+from edu_common.parsers import RequestTooLarge
 from edu_common.tracing import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own limit, met when the body is read before the parser.
+        exc = RequestTooLarge()
     elif isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("Database unavailable: %s", type(exc).__name__)
         exc = DatabaseUnavailable()
@@ -204,3 +208,27 @@ _PAGE_PROBLEMS = {
     405: ("method_not_allowed", "The method is not allowed here."),
     500: ("server_error", "The server failed to handle the request."),
 }
+
+
+class LengthRequiredMiddleware:
+    """Answer 411 to a request body sent in chunks, without a Content-Length.
+
+    Django reads a body by its Content-Length, so a chunked one would be
+    taken for an empty body: dropped in silence, and never measured against
+    ``MAX_REQUEST_BODY_BYTES``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get(
+            "CONTENT_LENGTH"
+        ):
+            body = problem(
+                411,
+                "length_required",
+                "Send the body with a Content-Length header, not in chunks.",
+            )
+            return JsonResponse(body, status=411)
+        return self.get_response(request)

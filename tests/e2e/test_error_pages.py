@@ -35,3 +35,34 @@ def test_framework_errors_have_the_common_json_body(
     assert response.headers["Content-Type"].startswith("application/json")
     if code:
         assert response.json()["code"] == code
+
+
+def test_a_body_over_the_limit_is_413_with_debug_on_or_off(admin_service, bearer):
+    """Django's own body limit answers 413 JSON, never its 400 debug page."""
+    body = b'{"name": "' + b"x" * 70_000 + b'"}'
+    headers = {**bearer("admin"), "Content-Type": "application/json"}
+
+    response = httpx.post(
+        f"{admin_service.url}/api/admin/courses", content=body, headers=headers
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+
+
+def test_a_chunked_body_is_411_not_read_as_empty(admin_service, bearer):
+    """A body without Content-Length is refused, not silently dropped."""
+    headers = {**bearer("admin"), "Content-Type": "application/json"}
+
+    def chunks():
+        yield b'{"name": '
+        yield b'"Chunked"}'
+
+    response = httpx.post(
+        f"{admin_service.url}/api/admin/courses", content=chunks(), headers=headers
+    )
+
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required"
+    listed = httpx.get(f"{admin_service.url}/api/admin/courses", headers=headers)
+    assert "Chunked" not in listed.text
