@@ -9,6 +9,13 @@ import glob
 import os
 import sys
 
+# How long a thread may hold the GIL while another waits for it. gthread's
+# main thread takes every keep-alive connection back from the request
+# threads and hands it on again: at Python's default of 5 ms it waits
+# behind a busy request thread on each hand-over, and a worker serves about
+# half the requests it could (see BENCHMARKS.md).
+SWITCH_INTERVAL_SECONDS = 0.0005
+
 
 def _whole_number(name, default):
     """Read a count or a number of seconds, at least 1, or exit naming it."""
@@ -52,6 +59,11 @@ metrics_dir = os.environ.setdefault(
 os.makedirs(metrics_dir, exist_ok=True)
 for stale_file in glob.glob(os.path.join(metrics_dir, "*.db")):
     os.remove(stale_file)
+
+
+def post_fork(server, worker):
+    """Let a worker's threads take turns on the GIL quickly."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 
 
 def child_exit(server, worker):
