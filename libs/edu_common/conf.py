@@ -220,9 +220,9 @@ def _build(
         ),
         "MAX_REQUEST_BODY_BYTES": body_limit,
         "DATA_UPLOAD_MAX_MEMORY_SIZE": body_limit,
-        # Below gunicorn's graceful timeout (25 s), so a request accepted
+        # Below gunicorn's graceful timeout (35 s), so a request accepted
         # before a SIGTERM can still finish.
-        "REQUEST_TIME_BUDGET": env("REQUEST_TIME_BUDGET", "float", default=20.0),
+        "REQUEST_TIME_BUDGET": env("REQUEST_TIME_BUDGET", "float", default=30.0),
         "SIBLING_URLS": {
             sibling: env(variable, default=f"http://{sibling}:8080")
             for sibling, variable in siblings

@@ -33,7 +33,7 @@ workers = _whole_number("GUNICORN_WORKERS", "2")
 threads = _whole_number("GUNICORN_THREADS", "8")
 timeout = _whole_number("GUNICORN_TIMEOUT", "60")
 # Kubernetes' terminationGracePeriodSeconds must exceed this.
-graceful_timeout = _whole_number("GUNICORN_GRACEFUL_TIMEOUT", "25")
+graceful_timeout = _whole_number("GUNICORN_GRACEFUL_TIMEOUT", "35")
 keepalive = _whole_number("GUNICORN_KEEPALIVE", "5")
 # No control socket: nothing here uses gunicornc, and a pod's home is read-only.
 control_socket_disable = True
