@@ -92,6 +92,11 @@ class BearerTokenAuthentication(JWTStatelessUserAuthentication):
 
     www_authenticate_realm = "edu"
 
+    def __init__(self):
+        # No user table: skip simplejwt's lookup of the user model, which DRF
+        # would otherwise pay for on every request.
+        pass
+
     def get_validated_token(self, raw_token):
         """Return the verified token, checked once and then kept until it expires."""
         # The issuer and audience required decide too (tests change them).

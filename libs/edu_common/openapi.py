@@ -32,6 +32,7 @@ ERROR_CODES = {
     "token_not_valid": (401, "the token fails verification"),
     "permission_denied": (403, "the token's role may not do this"),
     "not_found": (404, "no such page, or the list's `cursor` is not valid"),
+    "length_required": (411, "the body came in chunks, without `Content-Length`"),
     "request_too_large": (413, "the body is larger than the service accepts"),
     "unsupported_media_type": (415, "the body is not `application/json`"),
     "idempotency_key_reused": (
@@ -48,7 +49,13 @@ ERROR_CODES = {
     "sibling_timeout": (502, "a sibling service did not answer in time"),
 }
 SIBLING_ERRORS = ("sibling_failed", "circuit_open", "sibling_busy", "sibling_timeout")
-BODY_ERRORS = ("invalid", "parse_error", "request_too_large", "unsupported_media_type")
+BODY_ERRORS = (
+    "invalid",
+    "parse_error",
+    "length_required",
+    "request_too_large",
+    "unsupported_media_type",
+)
 TOKEN_ERRORS = ("not_authenticated", "token_not_valid")
 
 IDEMPOTENCY_HEADERS = [

@@ -66,6 +66,8 @@ def test_every_operation_names_its_roles_token_and_error_replies(schema):
         assert operation["description"].startswith(f"Roles: {', '.join(roles)}.")
         assert {"bearerAuth": []} in operation["security"]
         assert {"401", "503"} <= set(operation["responses"])
+        if key[1] == "post":
+            assert {"400", "411", "413", "415"} <= set(operation["responses"])
         for status, reply in operation["responses"].items():
             assert "X-Request-ID" in reply["headers"]
             if status >= "400":
