@@ -236,6 +236,7 @@ def _build(
         "READINESS_TIMEOUT": env("READINESS_TIMEOUT", "float", default=2.0),
         # Set by edu_common.gunicorn_conf: the worker processes' metric files.
         "PROMETHEUS_MULTIPROC_DIR": env("PROMETHEUS_MULTIPROC_DIR", default=""),
+        "LOGGING_CONFIG": "edu_common.logs.configure",
         "LOGGING": _logging(shown_name, log_level, debug),
     }
 
@@ -412,6 +413,7 @@ def _logging(service_name, level, debug):
         "loggers": {
             # Django's own console handler would write its lines twice.
             "django": {"handlers": [], "level": level},
+            "py.warnings": {"handlers": []},
             # The access line reports every 4xx; a 5xx keeps its traceback.
             "django.request": {"level": "ERROR"},
             # gunicorn's lines (start, workers, timeouts) in the same format.

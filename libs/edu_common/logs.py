@@ -7,11 +7,23 @@ JSON fields of their own.
 """
 
 import logging
+import logging.config
 import time
 
 from pythonjsonlogger.json import JsonFormatter
 
 from edu_common.tracing import current_request_id
+
+
+def configure(logging_settings):
+    """Apply ``LOGGING`` and route Python's warnings through it.
+
+    Django's ``LOGGING_CONFIG`` hook: a warning (a deprecation, a missing
+    static folder) becomes a record like any other instead of bare text on
+    stderr, so every line a service writes keeps the same format.
+    """
+    logging.config.dictConfig(logging_settings)
+    logging.captureWarnings(True)
 
 
 class RequestContextFilter(logging.Filter):

@@ -154,6 +154,51 @@ def test_one_id_follows_the_slice_through_all_three_services(http, traced, beare
         assert services_seen == {f"{key}-service"}
 
 
+def test_every_line_a_service_writes_is_one_json_object(http, traced, bearer):
+    """gunicorn's own lines and the requests' lines alike: JSON, one per line."""
+    slice_through(http, traced, bearer, [f"e2e-json-{uuid.uuid4()}"] * 3, "ada")
+
+    for key in KEYS:
+        lines = traced[key].log_path.read_text().splitlines()
+        assert lines
+        for line in lines:
+            record = json.loads(line)
+            assert record.keys() >= {"time", "level", "service", "logger", "message"}
+            assert "request_id" in record
+
+
+def test_log_level_leaves_out_the_lines_below_it(http, database, bearer, tmp_path):
+    """At WARNING the opening circuit is logged; the INFO lines are not."""
+    student = ServiceProcess(
+        "student",
+        database_url=database.url(),
+        env={
+            "TEACHER_SERVICE_URL": f"http://127.0.0.1:{free_port()}",
+            "RETRY_COUNT": "0",
+            "CIRCUIT_FAILURE_THRESHOLD": "1",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        },
+        log_path=tmp_path / "student.log",
+    )
+    try:
+        student.start()
+        failed = http.post(
+            f"{student.url}/api/student/assignments/{uuid.uuid4()}/submissions",
+            json={},
+            headers=bearer("student"),
+        )
+    finally:
+        student.stop()
+
+    lines = lines_with(student, failed.headers["X-Request-ID"])
+    assert failed.status_code == 502
+    assert ("edu_common.remote", "WARNING") in {
+        (line["logger"], line["level"]) for line in lines
+    }
+    assert {line["level"] for line in log_lines(student)} <= {"WARNING", "ERROR"}
+
+
 def test_the_access_line_has_every_field_and_no_token(http, traced, token):
     """time, level, service, logger, message, request id, method, path, status,
     duration, sub and role; the token itself appears nowhere."""
