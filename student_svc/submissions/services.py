@@ -1,8 +1,5 @@
 """Writes of the submissions app."""
 
-import uuid
-
-from edu_common.exceptions import ResourceNotFound
 from edu_common.remote import RemoteResource
 from student_svc.submissions.models import Submission
 
@@ -14,13 +11,9 @@ ASSIGNMENTS = RemoteResource(
 def submission_create(*, assignment_id, content, student_id, authorization):
     """Hand in ``content`` to an assignment that teacher-service confirms exists.
 
-    ``authorization`` is the student's own header, forwarded unchanged.
+    ``assignment_id`` is a UUID (see ``edu_common.ids``); ``authorization``
+    is the student's own header, forwarded unchanged.
     """
-    try:
-        assignment_id = uuid.UUID(str(assignment_id))
-    except ValueError:
-        raise ResourceNotFound("assignment", assignment_id) from None
-
     ASSIGNMENTS.fetch(assignment_id, authorization=authorization)
     return Submission.objects.create(
         assignment_id=assignment_id, content=content, student_id=student_id

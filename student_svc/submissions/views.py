@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from edu_common.authentication import forwarded_authorization
 from edu_common.idempotency import idempotent
+from edu_common.ids import resource_id
 from edu_common.openapi import IDEMPOTENCY_HEADERS, SIBLING_ERRORS, problems
 from edu_common.permissions import IsStudent
 from student_svc.submissions.selectors import (
@@ -43,6 +44,8 @@ class SubmissionViewSet(viewsets.GenericViewSet):
     @idempotent
     def create(self, request, assignment_id):
         """Hand in to an assignment that teacher-service knows (student)."""
+        # A malformed id names no assignment, whatever the body holds.
+        assignment_id = resource_id("assignment", assignment_id)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 

@@ -1,8 +1,5 @@
 """Writes of the assignments app."""
 
-import uuid
-
-from edu_common.exceptions import ResourceNotFound
 from edu_common.remote import RemoteResource
 from teacher_svc.assignments.models import Assignment
 
@@ -14,13 +11,9 @@ COURSES = RemoteResource(
 def assignment_create(*, course_id, title, created_by, authorization):
     """Create an assignment in a course that admin-service confirms exists.
 
-    ``authorization`` is the caller's own header, forwarded unchanged.
+    ``course_id`` is a UUID (see ``edu_common.ids``); ``authorization`` is
+    the caller's own header, forwarded unchanged.
     """
-    try:
-        course_id = uuid.UUID(str(course_id))
-    except ValueError:
-        raise ResourceNotFound("course", course_id) from None
-
     COURSES.fetch(course_id, authorization=authorization)
     return Assignment.objects.create(
         course_id=course_id, title=title, created_by=created_by

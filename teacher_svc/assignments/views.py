@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from edu_common.authentication import forwarded_authorization
 from edu_common.idempotency import idempotent
+from edu_common.ids import resource_id
 from edu_common.openapi import IDEMPOTENCY_HEADERS, SIBLING_ERRORS, problems
 from edu_common.permissions import IsStudent, IsTeacher
 from teacher_svc.assignments.selectors import assignment_get, assignment_list_for_course
@@ -38,6 +39,8 @@ class AssignmentViewSet(viewsets.GenericViewSet):
     @idempotent
     def create(self, request, course_id):
         """Create an assignment in a course that admin-service knows (teacher)."""
+        # A malformed id names no course, whatever the body holds.
+        course_id = resource_id("course", course_id)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 

@@ -136,11 +136,13 @@ def test_an_assignment_teacher_service_does_not_know_is_not_found(
     assert not Submission.objects.exists()
 
 
+@pytest.mark.parametrize("body", [{}, {"content": 5}])
 def test_an_assignment_id_that_is_not_a_uuid_is_not_found(
-    post_json, bearer, expect_problem
+    post_json, bearer, expect_problem, body
 ):
-    """A non-UUID assignment id is a 404 ``assignment_not_found``."""
-    response = post_json(submissions_url("not-a-uuid"), {}, bearer("student"))
+    """A non-UUID assignment id is a 404 ``assignment_not_found``, even with a
+    body that fails validation."""
+    response = post_json(submissions_url("not-a-uuid"), body, bearer("student"))
 
     problem = expect_problem(response, 404, "assignment_not_found")
     assert "not-a-uuid" in problem["detail"]

@@ -141,11 +141,13 @@ def test_a_course_admin_service_does_not_know_is_not_found(
     assert not Assignment.objects.exists()
 
 
-def test_a_course_id_that_is_not_a_uuid_is_not_found(post_json, bearer, expect_problem):
-    """A course id that cannot be a UUID is a 404 ``course_not_found``."""
-    response = post_json(
-        assignments_url("not-a-uuid"), {"title": "Orphan"}, bearer("teacher")
-    )
+@pytest.mark.parametrize("body", [{"title": "Orphan"}, {"title": ""}])
+def test_a_course_id_that_is_not_a_uuid_is_not_found(
+    post_json, bearer, expect_problem, body
+):
+    """A course id that cannot be a UUID is a 404 ``course_not_found``, even
+    with a body that fails validation."""
+    response = post_json(assignments_url("not-a-uuid"), body, bearer("teacher"))
 
     problem = expect_problem(response, 404, "course_not_found")
     assert "not-a-uuid" in problem["detail"]
