@@ -349,8 +349,11 @@ def _answers_ok(url):
         return False
 
 
-def stop(processes, grace=30):
-    """Ask each process to stop gracefully, then wait for all of them."""
+def stop(processes, grace=40):
+    """Ask each process to stop gracefully, then wait for all of them.
+
+    ``grace`` outlasts gunicorn's graceful timeout (35 s), as a pod's does.
+    """
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
