@@ -97,6 +97,23 @@ def test_sibling_timeout_is_502(admin):
     assert_problem(admin.get("/api/libs/failing/timeout"), 502, "sibling_timeout")
 
 
+def test_a_busy_sibling_is_503_with_its_retry_after(admin):
+    """A sibling's 429 tells the caller to come back, in whole seconds."""
+    response = admin.get("/api/libs/failing/busy")
+
+    assert_problem(response, 503, "sibling_busy")
+    assert response["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("kind", ["unreachable", "rejected", "garbled"])
+def test_a_sibling_that_fails_refuses_or_garbles_is_502(admin, kind):
+    """The sibling's failure, or its refusal of our call, is not the caller's."""
+    response = admin.get(f"/api/libs/failing/{kind}")
+
+    assert_problem(response, 502, "sibling_failed")
+    assert "Retry-After" not in response
+
+
 def test_database_failure_is_503(admin):
     """A database that went away answers 503, not a 500 traceback."""
     assert_problem(admin.get("/api/libs/failing/database"), 503, "database_unavailable")

@@ -5,7 +5,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edu_common.exceptions import CircuitOpen, ResourceNotFound, SiblingTimeout
+from edu_common.exceptions import (
+    CircuitOpen,
+    ResourceNotFound,
+    SiblingBusy,
+    SiblingInvalidReply,
+    SiblingRejected,
+    SiblingTimeout,
+    SiblingUnavailable,
+)
 from edu_common.permissions import IsAdmin, IsStudent, IsTeacher
 from edu_common.serializers import StrictCharField, StrictSerializerMixin
 from edu_common.urls import (  # noqa: F401 (Django reads the handlers)
@@ -49,6 +57,10 @@ class Failing(APIView):
         "missing": ResourceNotFound("course", "c-1"),
         "circuit": CircuitOpen("teacher-service", 12.2),
         "timeout": SiblingTimeout("admin-service", "no answer"),
+        "busy": SiblingBusy("admin-service", 4.5),
+        "unreachable": SiblingUnavailable("admin-service", "connection refused"),
+        "rejected": SiblingRejected("admin-service", 401),
+        "garbled": SiblingInvalidReply("admin-service", "not a JSON object"),
         "database": OperationalError("connection refused"),
         "bug": ZeroDivisionError("division by zero"),
     }
