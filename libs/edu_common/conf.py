@@ -416,6 +416,9 @@ def _logging(service_name, level, debug):
             "py.warnings": {"handlers": []},
             # The access line reports every 4xx; a 5xx keeps its traceback.
             "django.request": {"level": "ERROR"},
+            # A request for a host not in ALLOWED_HOSTS is the client's 400,
+            # which its access line reports: no ERROR and traceback per probe.
+            "django.security.DisallowedHost": {"handlers": [], "propagate": False},
             # gunicorn's lines (start, workers, timeouts) in the same format.
             "gunicorn.error": {
                 "handlers": ["stdout"],

@@ -57,6 +57,18 @@ def test_each_request_gets_an_access_line_with_its_caller(api, token, written):
     assert (line["sub"], line["role"]) == ("alice", "admin")
 
 
+def test_a_foreign_host_is_one_access_line_not_an_error(client, written):
+    """A Host outside ALLOWED_HOSTS is the client's 400: no ERROR, no traceback."""
+    response = client.get("/health", headers={"Host": "evil.example"})
+
+    lines = written()
+    assert response.status_code == 400
+    assert [(line["logger"], line["status"]) for line in lines] == [
+        ("edu_common.access", 400)
+    ]
+    assert "Traceback" not in written.raw()
+
+
 def test_an_anonymous_request_logs_no_caller(api, written):
     """A request without a verified token has no sub and no role."""
     api.get("/api/libs/whoami")
