@@ -83,7 +83,7 @@ def fuzz(session):
 
 @nox.session
 def bench(session):
-    """Load-test the services as deployed and write BENCHMARKS.md (about 6 minutes)."""
+    """Load-test the services as deployed and write BENCHMARKS.md (about 9 minutes)."""
     session.install("-r", "requirements/bench.txt", "-e", "libs")
     with postgres(session) as database_url:
         session.run(

@@ -4,6 +4,11 @@
 services (and the circuit-open instance and the ceiling) with gunicorn as
 deployed, on a throwaway PostgreSQL database, loads the dataset, then runs
 wrk against each scenario at each number of clients.
+
+A shared machine's speed drifts from minute to minute, so each load is
+measured in rounds: every round runs each scenario once, the ceiling
+included, one after the other. A scenario's ratio to the ceiling is taken
+within each round, and the report keeps the median of the rounds.
 """
 
 import argparse
@@ -11,6 +16,7 @@ import datetime
 import logging
 import os
 import platform
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -48,8 +54,13 @@ def main(argv=None):
     parser.add_argument(
         "--clients", type=int, nargs="+", default=[1, 8, 32], help="loads to run"
     )
-    parser.add_argument("--seconds", type=int, default=8, help="each timed run")
-    parser.add_argument("--warmup", type=int, default=2, help="before each run")
+    parser.add_argument("--seconds", type=int, default=5, help="each timed run")
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="before a scenario's first round"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved runs of each load"
+    )
     parser.add_argument(
         "--only", nargs="+", metavar="SCENARIO", help="run these scenarios only"
     )
@@ -72,7 +83,7 @@ def main(argv=None):
 
     database = ThrowawayDatabase().create()
     servers = Platform(database.url(), log_dir=log_dir, jwt_secret=TEST_JWT_SECRET)
-    rows = []
+    runs = []
     try:
         logger.info("Migrating and loading the dataset into %s", database.name)
         servers.migrate()
@@ -89,7 +100,7 @@ def main(argv=None):
 
         with tempfile.TemporaryDirectory() as plans:
 
-            def measure(scenario, clients):
+            def measure(scenario, clients, round_number):
                 server = servers.servers[scenario.server]
                 plan = Path(plans, f"{scenario.key}.tsv")
                 if not plan.exists():
@@ -98,24 +109,27 @@ def main(argv=None):
                     "expected_status": scenario.expected_status,
                     "connections": clients,
                 }
-                run_wrk(wrk, server.url, plan, seconds=args.warmup, **load)
+                if round_number == 0:
+                    run_wrk(wrk, server.url, plan, seconds=args.warmup, **load)
                 measured = run_wrk(wrk, server.url, plan, seconds=args.seconds, **load)
                 logger.info(
-                    "%-34s %2d clients: %7.0f req/s, p50 %.2f ms, p99 %.2f ms, "
-                    "%d errors",
+                    "%-34s %2d clients, round %d: %7.0f req/s, p50 %.2f ms, "
+                    "p99 %.2f ms, %d errors",
                     scenario.title,
                     clients,
+                    round_number + 1,
                     measured.rps,
                     measured.p50_ms,
                     measured.p99_ms,
                     measured.errors,
                 )
-                rows.append(
+                runs.append(
                     {
                         "key": scenario.key,
                         "title": scenario.title,
                         "server": scenario.server,
                         "clients": clients,
+                        "round": round_number,
                         "rps": measured.rps,
                         "p50_ms": measured.p50_ms,
                         "p95_ms": measured.p95_ms,
@@ -126,15 +140,17 @@ def main(argv=None):
                     }
                 )
 
-            if "submissions_list_small" in chosen:
+            def measure_in_rounds(keys):
                 for clients in args.clients:
-                    measure(scenarios["submissions_list_small"], clients)
+                    for round_number in range(args.rounds):
+                        for key in keys:
+                            if key in chosen:
+                                measure(scenarios[key], clients, round_number)
+
+            measure_in_rounds(["submissions_list_small"])
             logger.info("Loading the rest of the submissions")
             dataset.load_remaining_submissions(database.url())
-            for clients in args.clients:
-                for key in FULL_TABLE_SCENARIOS:
-                    if key in chosen:
-                        measure(scenarios[key], clients)
+            measure_in_rounds(FULL_TABLE_SCENARIOS)
 
         memory = {
             name: worker_memory(server) for name, server in servers.servers.items()
@@ -145,7 +161,7 @@ def main(argv=None):
         servers.stop()
         database.drop()
 
-    _add_ratios(rows)
+    rows = _median_rounds(runs)
     results = {
         "run": {
             "finished_at": datetime.datetime.now(datetime.UTC).strftime(
@@ -154,6 +170,7 @@ def main(argv=None):
             "command": "nox -s bench" + (f" -- {' '.join(argv)}" if argv else ""),
             "seconds": args.seconds,
             "warmup_seconds": args.warmup,
+            "rounds": args.rounds,
             "gunicorn": (
                 f"gunicorn gthread, {servers.settings['GUNICORN_WORKERS']} workers "
                 f"x {servers.settings['GUNICORN_THREADS']} threads each"
@@ -174,6 +191,7 @@ def main(argv=None):
         ),
         "submissions_list_plan": list_plan,
         "results": rows,
+        "runs": runs,
         "memory": memory,
         "targets": report.targets(rows, memory),
     }
@@ -195,12 +213,38 @@ def main(argv=None):
     return 0
 
 
-def _add_ratios(rows):
-    """Give each row its requests per second over the ceiling's at that load."""
-    ceilings = {row["clients"]: row["rps"] for row in rows if row["key"] == "ceiling"}
-    for row in rows:
-        ceiling = ceilings.get(row["clients"])
-        row["ratio"] = row["rps"] / ceiling if ceiling else 0.0
+def _median_rounds(runs):
+    """Return a row per scenario and load: its median round, and its ratios.
+
+    Each run's ratio is over the ceiling's run of the same load and round
+    (the small listing, measured before the rest of the data is loaded,
+    over the ceiling's round of that number measured afterwards).
+    """
+    ceilings = {
+        (run["clients"], run["round"]): run["rps"]
+        for run in runs
+        if run["key"] == "ceiling"
+    }
+    groups = {}
+    for run in runs:
+        groups.setdefault((run["key"], run["clients"]), []).append(run)
+
+    rows = []
+    for group in groups.values():
+        ratios = [
+            run["rps"] / ceilings[run["clients"], run["round"]]
+            for run in group
+            if ceilings.get((run["clients"], run["round"]))
+        ]
+        by_speed = sorted(group, key=lambda run: run["rps"])
+        median = by_speed[(len(by_speed) - 1) // 2]
+        row = {key: value for key, value in median.items() if key != "round"}
+        row["errors"] = sum(run["errors"] for run in group)
+        row["requests"] = sum(run["requests"] for run in group)
+        row["rounds_rps"] = [run["rps"] for run in group]
+        row["ratio"] = statistics.median(ratios) if ratios else 0.0
+        rows.append(row)
+    return rows
 
 
 def _machine(load_average):

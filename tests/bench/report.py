@@ -62,8 +62,8 @@ def targets(rows, memory):
             check(
                 f"{row['title']}: ≥ {share:.0%} of the ceiling's req/s at {at} clients",
                 row["ratio"] >= share,
-                f"{row['ratio']:.0%} ({row['rps']:,.0f} of "
-                f"{row['rps'] / row['ratio']:,.0f} req/s)",
+                f"{row['ratio']:.0%} (median of the rounds; median round "
+                f"{row['rps']:,.0f} req/s)",
             )
 
     spread = [row for row in rows if row["clients"] == at]
@@ -173,8 +173,9 @@ def results_section(report, *, chart, data):
         f"{RESULTS_BEGIN}\n\n"
         f"## Latest results\n\n"
         f"Run {run['finished_at']} with `{run['command']}`: each load "
-        f"{run['seconds']} s after a {run['warmup_seconds']} s warm-up, wrk "
-        f"on one thread with one keep-alive connection per client.\n\n"
+        f"{run['seconds']} s, in {run['rounds']} rounds that each run every "
+        f"scenario once, after a {run['warmup_seconds']} s warm-up; wrk on one "
+        f"thread with one keep-alive connection per client.\n\n"
         f"- Machine: {machine['cores']} cores ({machine['cpu_model']}), "
         f"{machine['memory_gib']:.0f} GiB, Linux {machine['kernel']}; load "
         f"average {machine['load_average']} before the run.\n"
@@ -185,8 +186,9 @@ def results_section(report, *, chart, data):
         f"`edu-platform`; PostgreSQL on the same machine.\n"
         f"- Data: {report['dataset']}.\n\n"
         f"{table(report['results'])}\n"
-        f"of ceiling: requests per second over the ceiling's (the bare DRF view) "
-        f"at the same number of clients, in the same run.\n\n"
+        f"Each row is the scenario's median round. of ceiling: requests per "
+        f"second over the ceiling's (the bare DRF view) at the same number of "
+        f"clients in the same round, the median over the rounds.\n\n"
         f"{memory_table(report['memory'])}\n"
         f"### Targets\n\n"
         f"{targets_table(report['targets'])}\n"
