@@ -35,6 +35,13 @@ timeout = _whole_number("GUNICORN_TIMEOUT", "60")
 # Kubernetes' terminationGracePeriodSeconds must exceed this.
 graceful_timeout = _whole_number("GUNICORN_GRACEFUL_TIMEOUT", "35")
 keepalive = _whole_number("GUNICORN_KEEPALIVE", "5")
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel
+# spreads new connections over them. With one shared socket, whichever
+# worker wakes first accepts: a few keep-alive clients, a sibling's pooled
+# connections say, could all land on one worker while the other idles (see
+# BENCHMARKS.md). A worker that is killed loses the connections still
+# waiting in its own socket's queue.
+reuse_port = True
 # No control socket: nothing here uses gunicornc, and a pod's home is read-only.
 control_socket_disable = True
 # Room for a large token in the Authorization header (the default is 8 KiB).
