@@ -77,6 +77,24 @@ def metric(text, name, **labels):
     return float(match.group(1)) if match else None
 
 
+def student_without_teacher(database, tmp_path, **env):
+    """A student-service, not started, with nobody at its teacher-service address.
+
+    It logs to a file and does not retry, so each submission fails at once.
+    """
+    return ServiceProcess(
+        "student",
+        database_url=database.url(),
+        env={
+            "TEACHER_SERVICE_URL": f"http://127.0.0.1:{free_port()}",
+            "RETRY_COUNT": "0",
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        },
+        log_path=tmp_path / "student.log",
+    )
+
+
 def slice_through(http, traced, bearer, request_ids, student_sub):
     """Create a course, an assignment and a submission, each with its own id."""
     admin, teacher, student = (traced[key] for key in KEYS)
@@ -169,17 +187,8 @@ def test_every_line_a_service_writes_is_one_json_object(http, traced, bearer):
 
 def test_log_level_leaves_out_the_lines_below_it(http, database, bearer, tmp_path):
     """At WARNING the opening circuit is logged; the INFO lines are not."""
-    student = ServiceProcess(
-        "student",
-        database_url=database.url(),
-        env={
-            "TEACHER_SERVICE_URL": f"http://127.0.0.1:{free_port()}",
-            "RETRY_COUNT": "0",
-            "CIRCUIT_FAILURE_THRESHOLD": "1",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        },
-        log_path=tmp_path / "student.log",
+    student = student_without_teacher(
+        database, tmp_path, LOG_LEVEL="WARNING", CIRCUIT_FAILURE_THRESHOLD="1"
     )
     try:
         student.start()
@@ -306,17 +315,7 @@ def test_each_service_serves_its_schema_and_docs(http, traced):
 @pytest.fixture
 def student_alone(database, tmp_path):
     """student-service whose teacher-service address has nobody listening."""
-    service = ServiceProcess(
-        "student",
-        database_url=database.url(),
-        env={
-            "TEACHER_SERVICE_URL": f"http://127.0.0.1:{free_port()}",
-            "RETRY_COUNT": "0",
-            "LOG_LEVEL": "INFO",
-            "PYTHONUNBUFFERED": "1",
-        },
-        log_path=tmp_path / "student.log",
-    )
+    service = student_without_teacher(database, tmp_path, LOG_LEVEL="INFO")
     yield service.migrate().start()
     service.stop()
 
