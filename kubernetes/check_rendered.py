@@ -74,7 +74,10 @@ def _service_pod_problems(template, config_maps):
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
             settings.update(config_maps.get(source["configMapRef"]["name"], {}))
-    pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+    pre_stop = container.get("lifecycle", {}).get("preStop", {})
+    pause = pre_stop.get("sleep", {}).get("seconds", 0)
+    if not pause:
+        yield "has no preStop pause"
     graceful = int(settings.get("GUNICORN_GRACEFUL_TIMEOUT", 0))
     grace = pod.get("terminationGracePeriodSeconds", 30)
     if not graceful:

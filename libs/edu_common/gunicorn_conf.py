@@ -12,8 +12,7 @@ import sys
 # How long a thread may hold the GIL while another waits for it. gthread's
 # main thread takes every keep-alive connection back from the request
 # threads and hands it on again: at Python's default of 5 ms it waits
-# behind a busy request thread on each hand-over, and a worker serves about
-# half the requests it could (see BENCHMARKS.md).
+# behind a busy request thread on each hand-over.
 SWITCH_INTERVAL_SECONDS = 0.0005
 
 
