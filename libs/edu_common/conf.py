@@ -324,6 +324,8 @@ def _database(env, debug, schema, package, base_dir):
     database["CONN_MAX_AGE"] = env("DATABASE_CONN_MAX_AGE", "int", default=60)
     database["CONN_HEALTH_CHECKS"] = True
     if database["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, with a health check that sends no query.
+        database["ENGINE"] = "edu_common.postgresql"
         options = database.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", 2)
         if "search_path" not in options.get("options", ""):

@@ -156,6 +156,35 @@ def test_database_lost_between_and_during_requests_is_503_then_recovers(
     assert submitted_after.status_code == 201, submitted_after.text
 
 
+def test_connections_closed_by_the_database_while_idle_are_replaced_unseen(
+    http, database_proxy, student, bearer
+):
+    """A kept connection the server closed between requests fails no request.
+
+    As a database restart or an idle timeout would: every thread has a kept
+    connection, the far end closes them all, and the next requests find
+    out before their first query and connect again.
+    """
+    database_proxy.start()
+    student.start()
+    headers = bearer("student")
+    mine = f"{student.url}/api/student/submissions"
+
+    def batch():
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            replies = list(
+                pool.map(lambda _: http.get(mine, headers=headers), range(8))
+            )
+        return [reply.status_code for reply in replies]
+
+    assert batch() + batch() == [200] * 16
+    kept = database_proxy.connections
+    database_proxy.cut()
+
+    assert batch() + batch() + batch() == [200] * 24
+    assert database_proxy.connections > kept
+
+
 def test_a_database_that_never_answers_is_not_ready_within_the_bound(http, database):
     """A database host that accepts and stays silent: /ready 503 in under 3 s."""
     silent = SilentServer().start()
