@@ -83,6 +83,16 @@ def build(tokens, seed=6):
             ceiling=True,
         ),
         Scenario(
+            "ceiling_read",
+            "Ceiling + one SQL read (no ORM)",
+            "ceiling",
+            200,
+            [
+                PlannedRequest("GET", f"/ceiling/courses/{dataset.course_id(number)}")
+                for number in some(dataset.COURSES)
+            ],
+        ),
+        Scenario(
             "health",
             "GET /health",
             "admin-service",

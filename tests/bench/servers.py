@@ -62,7 +62,9 @@ class Platform:
             # Open for the whole run once it has opened.
             CIRCUIT_OPEN_DURATION="86400",
         )
-        self.ceiling = Ceiling(env=common, log_path=Path(log_dir, "ceiling.log"))
+        self.ceiling = Ceiling(
+            database_url, env=common, log_path=Path(log_dir, "ceiling.log")
+        )
         self.services = [self.admin, self.teacher, self.student]
 
     @property
@@ -94,9 +96,10 @@ class Platform:
 class Ceiling(ServiceProcess):
     """The bare DRF project of ``tests.bench.ceiling``, served by gunicorn."""
 
-    def __init__(self, *, env, log_path):
-        super().__init__("ceiling", database_url="", env=env, log_path=log_path)
-        self.env.pop("DATABASE_URL")
+    def __init__(self, database_url, *, env, log_path):
+        super().__init__(
+            "ceiling", database_url=database_url, env=env, log_path=log_path
+        )
         self.env["DJANGO_SETTINGS_MODULE"] = "tests.bench.ceiling.settings"
 
     def start(self, wait=True):

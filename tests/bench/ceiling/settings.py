@@ -1,6 +1,12 @@
-"""Settings of the ceiling: DRF with no middleware, authentication or database."""
+"""Settings of the ceiling: DRF with no middleware, authentication or ORM.
+
+With ``DATABASE_URL`` set, its second view reads from that database over a
+connection kept as the services keep theirs.
+"""
 
 import os
+
+import environ
 
 # Nothing here is signed: the key only satisfies Django's start-up check.
 SECRET_KEY = "edu-platform-benchmark-ceiling"
@@ -10,7 +16,11 @@ INSTALLED_APPS = ["rest_framework"]
 MIDDLEWARE = []
 ROOT_URLCONF = "tests.bench.ceiling.urls"
 WSGI_APPLICATION = "tests.bench.ceiling.wsgi.application"
-DATABASES = {}
+DATABASES = (
+    {"default": {**environ.Env().db_url("DATABASE_URL"), "CONN_MAX_AGE": 60}}
+    if os.environ.get("DATABASE_URL")
+    else {}
+)
 USE_TZ = True
 USE_I18N = False
 REST_FRAMEWORK = {
