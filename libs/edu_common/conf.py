@@ -328,6 +328,15 @@ def _database(env, debug, schema, package, base_dir):
         database["ENGINE"] = "edu_common.postgresql"
         options = database.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", 2)
+        # A database host lost without closing its connections: a query on
+        # one fails once its bytes stay unacknowledged this long (ms), and
+        # keepalives notice it on an idle one, instead of the kernel's
+        # quarter of an hour.
+        options.setdefault("tcp_user_timeout", 10_000)
+        options.setdefault("keepalives", 1)
+        options.setdefault("keepalives_idle", 30)
+        options.setdefault("keepalives_interval", 10)
+        options.setdefault("keepalives_count", 3)
         if "search_path" not in options.get("options", ""):
             options["options"] = (
                 f"{options.get('options', '')} -c search_path={schema}".strip()

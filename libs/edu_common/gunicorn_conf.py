@@ -74,9 +74,11 @@ def pre_fork(server, worker):
     A full collection walks every object the process tracks: with Django,
     DRF and the service loaded, some 90,000, which take tens of
     milliseconds while every thread of the worker waits. What the master
-    loaded lives as long as the worker, so it is frozen before each fork
-    and later collections look at the requests' objects alone.
+    loaded lives as long as the worker, so before each fork the garbage is
+    collected and the rest frozen: a worker's collections then walk only
+    what it made itself.
     """
+    gc.collect()
     gc.freeze()
 
 

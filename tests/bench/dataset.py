@@ -10,6 +10,7 @@ import hashlib
 import uuid
 
 import psycopg
+from psycopg import sql
 
 COURSES = 1_000
 ASSIGNMENTS = 20_000
@@ -78,7 +79,7 @@ def load_catalogue(url):
         sizes = {"courses": COURSES, "assignments": ASSIGNMENTS}
         connection.execute(_COURSES, sizes)
         connection.execute(_ASSIGNMENTS, sizes)
-        _settle(connection, "admin.courses", "teacher.assignments")
+        _settle(connection, ("admin", "courses"), ("teacher", "assignments"))
 
 
 def load_small_submissions(url):
@@ -102,7 +103,7 @@ def _load_submissions(url, first, last, *, students):
                 "assignments": ASSIGNMENTS,
             },
         )
-        _settle(connection, "student.submissions")
+        _settle(connection, ("student", "submissions"))
 
 
 def _settle(connection, *tables):
@@ -111,8 +112,9 @@ def _settle(connection, *tables):
     Done now, autovacuum has nothing left to do on them in the middle of a
     measured run, and the planner knows their sizes.
     """
-    for table in tables:
-        connection.execute(f"VACUUM (ANALYZE) {table}")
+    for schema, table in tables:
+        name = sql.Identifier(schema, table)
+        connection.execute(sql.SQL("VACUUM (ANALYZE) {}").format(name))
 
 
 def submissions_by_student_plan(url):

@@ -57,11 +57,11 @@ def targets(rows, memory):
     beside = (
         f"; the ceiling + one SQL read: {one_read['ratio']:.0%}" if one_read else ""
     )
-    for key, share, reads in (
-        ("course_get", 0.60, True),
-        ("assignment_get", 0.60, True),
-        ("assignment_post", 0.35, False),
-        ("submission_post", 0.25, False),
+    for key, share, context in (
+        ("course_get", 0.60, beside),
+        ("assignment_get", 0.60, beside),
+        ("assignment_post", 0.35, ""),
+        ("submission_post", 0.25, ""),
     ):
         row = _row(rows, key, at)
         if row:
@@ -69,7 +69,7 @@ def targets(rows, memory):
                 f"{row['title']}: ≥ {share:.0%} of the ceiling's req/s at {at} clients",
                 row["ratio"] >= share,
                 f"{row['ratio']:.0%} (median of the rounds; median round "
-                f"{row['rps']:,.0f} req/s{beside if reads else ''})",
+                f"{row['rps']:,.0f} req/s{context})",
             )
 
     spread = [row for row in rows if row["clients"] == at]

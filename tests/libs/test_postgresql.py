@@ -38,6 +38,33 @@ def test_an_open_idle_connection_is_usable(connection):
     assert connection.is_usable()
 
 
+def test_the_check_sends_the_server_nothing(connection):
+    """The server's last statement from this session is still the test's own."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'the last statement'")
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+
+    assert connection.is_usable()
+
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+            last_statement = cursor.fetchone()[0]
+    finally:
+        other.close()
+    assert last_statement == "SELECT pg_backend_pid()"
+
+
+def test_a_lost_host_is_given_up_on_in_bounded_time(connection):
+    connection.ensure_connection()
+    parameters = connection.connection.info.get_parameters()
+
+    assert parameters["tcp_user_timeout"] == "10000"
+    assert parameters["keepalives"] == "1"
+
+
 def test_a_connection_the_server_ended_is_not_usable(connection):
     connection.ensure_connection()
     ends_own_session_from_elsewhere(connection)

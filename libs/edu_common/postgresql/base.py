@@ -9,9 +9,11 @@ administrator, an idle timeout, a proxy cutting it), it sends an error and
 closes, and the socket turns readable. So a connection is usable when
 psycopg holds it open and idle and its socket has nothing waiting.
 
-A server that vanishes without closing (a lost host) is not seen here;
-the first query then fails, the request is answered 503, and Django drops
-the connection as the request ends.
+A message the server sends unasked to an idle connection (a notice, a
+changed setting after a reload) makes it readable too: that connection is
+replaced, one connect more, and no request fails. A server that vanishes
+without closing (a lost host) is not seen here; the TCP settings of
+``edu_common.conf`` bound how long a query then waits before it fails.
 """
 
 import select
@@ -21,13 +23,17 @@ from psycopg.pq import TransactionStatus
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    """The PostgreSQL backend, its health check answered from the socket."""
+
     def is_usable(self):
+        """Tell whether the kept connection is open, idle and unspoken to."""
         connection = self.connection
-        if connection is None or connection.closed or connection.broken:
+        # psycopg marks a connection it found broken as closed too.
+        if connection is None or connection.closed:
             return False
         if connection.info.transaction_status != TransactionStatus.IDLE:
             return False
         # poll, not select: a busy process may hold descriptors past 1024.
-        waiting = select.poll()
-        waiting.register(connection.fileno(), select.POLLIN)
-        return not waiting.poll(0)
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        return not poller.poll(0)

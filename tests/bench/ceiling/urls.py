@@ -1,9 +1,9 @@
 """The ceiling's routes: a bare DRF view, and the same view plus one query.
 
-The second is no ceiling but a yardstick: what a single primary-key read,
-sent as plain SQL over a kept connection, costs a request on the same
-servers and the same database, before any ORM, middleware or
-authentication. A service's read cannot be cheaper than that.
+The second is no ceiling but a yardstick: a request that makes a single
+primary-key read, sent as plain SQL over a kept connection, and renders
+the row, on the same servers and the same database, with no ORM,
+middleware or authentication. A service's read cannot be cheaper.
 """
 
 from django.db import connection
@@ -23,7 +23,7 @@ class CeilingView(APIView):
 
 
 class OneReadView(APIView):
-    """Answer one course read with one SQL query: the database's own share."""
+    """Answer a course read with one SQL query and no ORM."""
 
     def get(self, request, course_id):
         with connection.cursor() as cursor:
@@ -31,8 +31,8 @@ class OneReadView(APIView):
             row = cursor.fetchone()
         if row is None:
             raise NotFound
-        course_id, name, created_at = row
-        return Response({"id": course_id, "name": name, "created_at": created_at})
+        found_id, name, created_at = row
+        return Response({"id": found_id, "name": name, "created_at": created_at})
 
 
 urlpatterns = [
