@@ -5,7 +5,6 @@ processes with several threads each keep the CPU busy while others wait.
 """
 
 import contextlib
-import gc
 import glob
 import os
 import sys
@@ -66,20 +65,6 @@ metrics_dir = os.environ.setdefault(
 os.makedirs(metrics_dir, exist_ok=True)
 for stale_file in glob.glob(os.path.join(metrics_dir, "*.db")):
     os.remove(stale_file)
-
-
-def pre_fork(server, worker):
-    """Keep the loaded application out of the garbage collector's rounds.
-
-    A full collection walks every object the process tracks: with Django,
-    DRF and the service loaded, some 90,000, which take tens of
-    milliseconds while every thread of the worker waits. What the master
-    loaded lives as long as the worker, so before each fork the garbage is
-    collected and the rest frozen: a worker's collections then walk only
-    what it made itself.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def post_fork(server, worker):
