@@ -14,17 +14,28 @@ def connection():
     default.close()
 
 
-def ends_own_session_from_elsewhere(connection):
-    """Have another session end this connection's, as a restart would."""
+def backend_pid(connection):
+    """Return the server process serving this connection's session."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+        return cursor.fetchone()[0]
+
+
+def from_another_session(connection, query, params):
+    """Run ``query`` on a second connection to the same database."""
     other = connection.copy()
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+            cursor.execute(query, params)
+            return cursor.fetchone()[0]
     finally:
         other.close()
+
+
+def ends_own_session_from_elsewhere(connection):
+    """Have another session end this connection's, as a restart would."""
+    pid = backend_pid(connection)
+    from_another_session(connection, "SELECT pg_terminate_backend(%s, 5000)", [pid])
 
 
 def test_the_backend_is_the_platforms(connection):
@@ -40,20 +51,13 @@ def test_an_open_idle_connection_is_usable(connection):
 
 def test_the_check_sends_the_server_nothing(connection):
     """The server's last statement from this session is still the test's own."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 'the last statement'")
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+    pid = backend_pid(connection)
 
     assert connection.is_usable()
 
-    other = connection.copy()
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
-            last_statement = cursor.fetchone()[0]
-    finally:
-        other.close()
+    last_statement = from_another_session(
+        connection, "SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]
+    )
     assert last_statement == "SELECT pg_backend_pid()"
 
 
